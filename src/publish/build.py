@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layout import available_layouts, load_layout
+from .layout import apply_style, available_layouts, load_layout
 from .model import Interview
 from .output import atomic_write
 from .source import load_interview
@@ -23,8 +23,31 @@ class Built:
     size: int
 
 
-def load(source: Path) -> Interview:
-    return load_interview(Path(source), known_layouts=available_layouts())
+def load(source: Path, layout: str | None = None) -> Interview:
+    """Load and validate a source, its `style:` against the layout it will be built in
+    (`layout` overrides the source's), and that layout's files."""
+    doc = load_interview(Path(source), known_layouts=available_layouts(), check_style=style_checker(layout))
+    load_layout(layout or doc.layout)  # a broken layout.yaml is reported here, with its positions
+    return doc
+
+
+def style_checker(override: str | None = None):
+    """The interview loader's hook: a source's style: checked against the resolved layout."""
+    from .errors import PublishError, SourceError
+    from .layout_tokens import check_style
+
+    def check(style: dict, layout_name: str):
+        try:
+            layout = load_layout(override or layout_name)
+        except (PublishError, SourceError):
+            return []  # reported by load() with the layout file's own positions
+        problems = check_style(style, layout.tokens)
+        if not problems:
+            styled = apply_style(layout, style, None)
+            problems = [((), message, True) for message in styled.type_area.problems()]
+        return problems
+
+    return check
 
 
 def layout_for(doc: Interview, override: str | None = None):
@@ -37,7 +60,7 @@ def output_path(doc: Interview, fmt: str, out_dir: Path) -> Path:
 
 
 def build_source(source: Path, formats=FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None) -> list[Built]:
-    doc = load(source)
+    doc = load(source, layout)
     lay = layout_for(doc, layout)
     built = []
     for fmt in formats:

@@ -10,6 +10,7 @@ tokens into CSS custom properties.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,7 +33,10 @@ def project_root() -> Path:
 
 
 def layouts_dir() -> Path:
-    return project_root() / "layouts"
+    """`layouts/` of the checkout, or the folder named by $PUBLISH_LAYOUTS (tests, previews
+    of a designer's own layouts folder)."""
+    override = os.environ.get("PUBLISH_LAYOUTS")
+    return Path(override).resolve() if override else project_root() / "layouts"
 
 
 def fonts_dir() -> Path:
@@ -155,7 +159,7 @@ class Layout:
 
     @property
     def bleed_mm(self) -> float:
-        return to_pt(self.tokens["page"].get("bleed", "3mm")) / PT_PER["mm"]
+        return to_pt(self.tokens["page"]["bleed"]) / PT_PER["mm"]
 
     def css_variables(self, medium: str) -> str:
         """Every token as a CSS custom property; colours per medium (print: CMYK)."""
@@ -223,10 +227,17 @@ def css_color(spec, medium: str) -> str:
 
 def load_layout(name: str, *, style: dict | None = None, root: Path | None = None,
                 source: Path | None = None) -> Layout:
-    """Resolve a layout by name, following `extends`, then apply a source's `style:`."""
+    """Resolve a layout by name, following `extends`, then apply a source's `style:`.
+
+    Every layout.yaml of the chain is validated (layout_tokens); problems raise a
+    SourceError naming the file, line and column."""
+    from . import layout_tokens
+
     root = root or layouts_dir()
+    known = available_layouts(root)
     chain: list[Path] = []
-    token_layers: list[dict] = []
+    layers: list[tuple[Path, dict, yamltree.Locations]] = []
+    problems: list[SourceProblem] = []
     current: str | None = name
     while current:
         folder = root / current
@@ -234,18 +245,44 @@ def load_layout(name: str, *, style: dict | None = None, root: Path | None = Non
             raise PublishError(f"layout '{name}': 'extends' forms a loop through '{current}'")
         spec_path = folder / "layout.yaml"
         if not spec_path.is_file():
-            known = ", ".join(sorted(available_layouts(root)))
-            raise PublishError(f"unknown layout '{current}' (known: {known})")
-        data, _ = yamltree.load(spec_path)
+            known_list = ", ".join(sorted(known))
+            raise PublishError(f"unknown layout '{current}' (known: {known_list})")
+        data, locations = yamltree.load(spec_path)
         if not isinstance(data, dict):
             raise SourceError([SourceProblem(spec_path, 1, 1, "", "layout.yaml must be a mapping of tokens")])
+        problems += layout_tokens.check_layout_file(spec_path, data, locations, known)
         chain.append(folder)
-        token_layers.append(data)
-        current = data.get("extends")
+        layers.append((spec_path, data, locations))
+        parent = data.get("extends")
+        current = parent if isinstance(parent, str) and parent in known else None
+    if problems:
+        raise SourceError(problems)
     tokens: dict = {}
-    for layer in reversed(token_layers):
-        tokens = _deep_merge(tokens, {k: v for k, v in layer.items() if k != "extends"})
+    for _, layer, _ in reversed(layers):
+        layer = {k: v for k, v in layer.items() if k != "extends"}
+        sheets = layer.get("stylesheets")
+        if isinstance(sheets, dict):
+            inherited = tokens.get("stylesheets") or {}
+            layer["stylesheets"] = {
+                medium: [x for item in names for x in (inherited.get(medium, []) if item == "inherit" else [item])]
+                for medium, names in sheets.items()
+            }
+        tokens = _deep_merge(tokens, layer)
+    spec_path, _, locations = layers[0]
+    problems = layout_tokens.check_merged(tokens, spec_path, locations)
     layout = Layout(name=name, chain=chain, tokens=tokens)
+    if not problems:
+        for medium, names in (tokens.get("stylesheets") or {}).items():
+            for i, sheet in enumerate(names):
+                if not any((folder / sheet).is_file() for folder in chain):
+                    spot = locations.of(("stylesheets", medium))
+                    problems.append(SourceProblem(spec_path, spot.line, spot.column, f"stylesheets.{medium}",
+                                                  f"no {sheet} in {', '.join(p.name + '/' for p in chain)}"))
+        spot = locations.key(("type_area",))
+        problems += [SourceProblem(spec_path, spot.line, spot.column, "type_area", message)
+                     for message in layout.type_area.problems()]
+    if problems:
+        raise SourceError(problems)
     if style:
         layout = apply_style(layout, style, source)
     return layout
@@ -265,30 +302,21 @@ def token_paths(tokens: dict, prefix: str = "") -> dict[str, object]:
 
 
 def apply_style(layout: Layout, style: dict, source: Path | None) -> Layout:
-    """A source's `style:` overrides tokens for that source only (dotted or nested keys)."""
-    known = token_paths(layout.tokens)
-    tokens = copy.deepcopy(layout.tokens)
-    for key, value in _flatten(style).items():
-        if key not in known:
-            import difflib
+    """A source's `style:` overrides tokens for that source only (dotted or nested keys).
 
-            close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise PublishError(f"{source or 'style'}: style.{key}: unknown token{hint}")
+    `publish check` and `build.load` validate the style with positions first (through the
+    interview loader's `check_style` hook); this only guards direct callers."""
+    from . import layout_tokens
+
+    problems = layout_tokens.check_style(style, layout.tokens)
+    if problems:
+        field_path, message, _ = problems[0]
+        raise PublishError(f"{source or 'style'}: style.{'.'.join(map(str, field_path))}: {message}")
+    tokens = copy.deepcopy(layout.tokens)
+    for name, _, value in layout_tokens.style_leaves(style):
         target = tokens
-        *parents, leaf = key.split(".")
+        *parents, leaf = name.split(".")
         for part in parents:
             target = target[part]
-        target[leaf] = value
+        target[leaf] = copy.deepcopy(value)
     return Layout(name=layout.name, chain=layout.chain, tokens=tokens, overrides_from=source)
-
-
-def _flatten(mapping: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in mapping.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and not ({"cmyk", "rgb"} & set(value)):
-            out.update(_flatten(value, name + "."))
-        else:
-            out[name] = value
-    return out

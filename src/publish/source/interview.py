@@ -223,8 +223,11 @@ def _index_values(value, path=(), out=None) -> dict:
     return out
 
 
-def load_interview(path: Path, *, known_layouts=None) -> Interview:
-    """Read, validate and model one interview source. Raises SourceError."""
+def load_interview(path: Path, *, known_layouts=None, check_style=None) -> Interview:
+    """Read, validate and model one interview source. Raises SourceError.
+
+    `check_style(style, layout_name)`, when given, validates the `style:` overrides against
+    the layout's tokens and returns (field path inside style, message, at_key) triples."""
     path = Path(path)
     data, locations = yamltree.load(path)
     check = Checker(path, yamltree.read_text(path).split("\n"), locations)
@@ -251,6 +254,9 @@ def load_interview(path: Path, *, known_layouts=None) -> Interview:
     if not isinstance(style, dict):
         check.report(("style",), f"must be a mapping of layout tokens, not {_kind(style)}")
         style = {}
+    if style and check_style is not None and (known_layouts is None or layout in known_layouts):
+        for field_path, message, at_key in check_style(style, layout):
+            check.report(("style",) + tuple(field_path), message, at_key=at_key)
 
     interview = Interview(
         slug=path.stem,

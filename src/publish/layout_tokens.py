@@ -1,0 +1,345 @@
+"""The design tokens a `layout.yaml` may hold: their kinds, units and meaning, and the
+validation of a layout file and of a source's `style:` overrides against them.
+
+This is the contract between designers and the toolkit. It holds no values (no look):
+those live in `layouts/<name>/layout.yaml`. The documentation strings here feed
+`publish new-layout` (the commented child `layout.yaml`) and are mirrored in
+`layouts/README.md` (a test keeps the two in step).
+
+Every problem is a SourceProblem (`file:line:column: field: message`, exit status 2).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceProblem
+from .source.yamltree import Locations, dotted
+
+LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(pt|mm|cm|in|px|q|Q)\s*\Z")
+RGB = re.compile(r"#[0-9a-fA-F]{6}\Z")
+TRIM_NAMES = ("A3", "A4", "A5", "A6", "JIS-B5", "JIS-B6", "B5")
+
+
+@dataclass(frozen=True)
+class Token:
+    name: str  # dotted; a final "*" stands for any name in an open group
+    kind: str  # text, layout, length, length-or-auto, trim, choice, int, number, font, color, bool, files
+    unit: str
+    doc: str
+    choices: tuple = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    overridable: bool = True  # may a child layout / a source's style: set it?
+
+
+def _t(name, kind, unit, doc, **kw) -> Token:
+    return Token(name, kind, unit, doc, **kw)
+
+
+TOKENS: tuple[Token, ...] = (
+    _t("description", "text", "text", "One line saying what the layout is for (shown by new-layout).",
+       overridable=False),
+    _t("extends", "layout", "layout name", "The parent layout: tokens merge over the parent's; templates and "
+       "stylesheets not found in this folder are looked up in the parent's.", overridable=False),
+    # page
+    _t("page.trim", "trim", "A3 | A4 | A5 | A6 | JIS-B5 | JIS-B6 | B5 | \"W H\"",
+       "Trim (finished) size. B5 is ISO B5 (176×250 mm); Japanese print B5 is JIS-B5 (182×257 mm). "
+       "Or two lengths, width then height, e.g. \"148mm 210mm\"."),
+    _t("page.bleed", "length", "length", "Bleed (塗り足し) beyond the trim on every side; full-bleed colour must reach it."),
+    _t("page.binding", "choice", "saddle | perfect",
+       "saddle: saddle-stitched (中綴じ), page count a multiple of 4; perfect: perfect-bound (無線綴じ), a multiple of 2.",
+       choices=("saddle", "perfect")),
+    # type area
+    _t("type_area.body_size", "length", "length", "Body type size (本文の文字サイズ). Every column is a whole "
+       "number of body characters wide.", minimum=4, maximum=24),
+    _t("type_area.line_pitch", "length", "length", "Line pitch (行送り): body size plus leading (行間). The text "
+       "block is a whole number of lines high.", minimum=4, maximum=48),
+    _t("type_area.chars_per_line", "int", "characters", "Characters per line of one column (字詰め).",
+       minimum=5, maximum=60),
+    _t("type_area.columns", "int", "columns", "Number of text columns (段数).", minimum=1, maximum=4),
+    _t("type_area.gutter_chars", "number", "body characters", "Space between columns (段間), in body characters.",
+       minimum=0, maximum=10),
+    _t("type_area.lines", "int", "lines", "Lines per column (行数).", minimum=3, maximum=120),
+    _t("type_area.margin_top", "length", "length", "Head margin (天) from the trim to the first line; the foot "
+       "margin (地) is what is left."),
+    _t("type_area.margin_inside", "length-or-auto", "length or auto", "Inside margin (ノド); auto centres the "
+       "text block between inside and outside."),
+    # fonts
+    _t("fonts.serif", "font", "CSS font-family", "Mincho family for body text (→ --font-serif)."),
+    _t("fonts.sans", "font", "CSS font-family", "Gothic family for headings, questions, captions (→ --font-sans)."),
+    _t("fonts.*", "font", "CSS font-family", "Any other family a layout's CSS needs (→ --font-NAME). Declare "
+       "it with @font-face from fonts/ so nothing falls back to a system font."),
+    # sizes
+    _t("sizes.title", "length", "length", "Cover title size."),
+    _t("sizes.subtitle", "length", "length", "Cover subtitle size."),
+    _t("sizes.kind", "length", "length", "Kind label (インタビュー記事) on the cover and the opening."),
+    _t("sizes.heading", "length", "length", "Section heading size."),
+    _t("sizes.heading-pitch", "length", "length", "Section heading line pitch."),
+    _t("sizes.lead", "length", "length", "Lead (リード) size."),
+    _t("sizes.lead-pitch", "length", "length", "Lead line pitch."),
+    _t("sizes.speaker", "length", "length", "Speaker's name before an answer."),
+    _t("sizes.profile", "length", "length", "Profile sidebar text size."),
+    _t("sizes.profile-pitch", "length", "length", "Profile sidebar line pitch."),
+    _t("sizes.caption", "length", "length", "Figure caption size."),
+    _t("sizes.quote", "length", "length", "Pull quote size."),
+    _t("sizes.running", "length", "length", "Running title (柱) size."),
+    _t("sizes.folio", "length", "length", "Page number (ノンブル) size."),
+    _t("sizes.*", "length", "length", "Any other size a layout's CSS needs (→ --size-NAME)."),
+    # colours
+    _t("colors.text", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}", "Body text."),
+    _t("colors.accent", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}",
+       "The layout's key colour: cover field, headings, questions, rules."),
+    _t("colors.accent-light", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}",
+       "Tint behind section headings and profile sidebars."),
+    _t("colors.rule", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}", "Hairlines."),
+    _t("colors.muted", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}",
+       "Secondary text: running title, captions, profile details."),
+    _t("colors.paper", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}", "Text set on a colour field (usually white)."),
+    _t("colors.*", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}",
+       "Any other colour (→ --color-NAME). cmyk is used in print, rgb on screen and in the EPUB."),
+    # show
+    _t("show.running_title", "bool", "true | false", "Running title (柱) in the head margin of every page but the covers."),
+    _t("show.folio", "bool", "true | false", "Page number (ノンブル) in the foot margin of every page but the covers."),
+    _t("show.back_cover", "bool", "true | false", "A back cover (表4) with the title, publisher and note."),
+    _t("show.profile_photos", "bool", "true | false", "People's photos in the profile sidebars (when the source gives them)."),
+    # stylesheets
+    _t("stylesheets.print", "files", "list of CSS files",
+       "Stylesheets of the print document, in order. Each is looked up in this layout's folder, then its "
+       "parents'. The item `inherit` stands for the parent's list.", overridable=False),
+    _t("stylesheets.epub", "files", "list of CSS files", "Stylesheets of the EPUB, looked up like the print ones.",
+       overridable=False),
+)
+
+BY_NAME = {t.name: t for t in TOKENS}
+GROUPS = sorted({t.name.split(".")[0] for t in TOKENS if "." in t.name})
+REQUIRED = ("page.trim", "page.bleed", "type_area.body_size", "type_area.line_pitch", "type_area.chars_per_line",
+            "type_area.columns", "type_area.gutter_chars", "type_area.lines", "type_area.margin_top")
+
+
+def spec_for(name: str) -> Token | None:
+    """The token spec of a dotted name ('sizes.title', 'colors.brand')."""
+    if name in BY_NAME:
+        return BY_NAME[name]
+    group = name.split(".")[0]
+    return BY_NAME.get(f"{group}.*") if "." in name and name.count(".") == 1 else None
+
+
+# -- value checks --------------------------------------------------------------------------
+
+
+def check_value(token: Token, value) -> str | None:
+    """None when `value` suits the token, else the message."""
+    kind = token.kind
+    if kind in ("text", "layout", "font"):
+        if not isinstance(value, str) or not value.strip():
+            return f"must be text, not {_kind(value)}"
+        return None
+    if kind in ("length", "length-or-auto"):
+        if kind == "length-or-auto" and value == "auto":
+            return None
+        pt = length_pt(value)
+        if pt is None:
+            what = "a length like 9pt, 3mm or 13Q" + (" (or auto)" if kind == "length-or-auto" else "")
+            return f"must be {what}, not {value!r}"
+        return _range(token, pt, "pt")
+    if kind == "trim":
+        if isinstance(value, str) and value.upper() in TRIM_NAMES:
+            return None
+        parts = str(value).split()
+        if len(parts) == 2 and all(length_pt(p) for p in parts):
+            return None
+        return f"must be one of {', '.join(TRIM_NAMES)} or two lengths like \"148mm 210mm\", not {value!r}"
+    if kind == "choice":
+        if value not in token.choices:
+            close = difflib.get_close_matches(str(value), token.choices, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            return f"must be one of {', '.join(token.choices)}, not {value!r}" + (f" ({hint.strip()})" if hint else "")
+        return None
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be a whole number, not {value!r}"
+        return _range(token, value, "")
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"must be a number, not {value!r}"
+        return _range(token, value, "")
+    if kind == "bool":
+        if not isinstance(value, bool):
+            return f"must be true or false, not {value!r}"
+        return None
+    if kind == "color":
+        return check_color(value)
+    if kind == "files":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            return f"must be a list of CSS file names, not {_kind(value)}"
+        return None
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def check_color(value) -> str | None:
+    example = '{cmyk: [100, 55, 0, 10], rgb: "#00589c"}'
+    if not isinstance(value, dict):
+        return f"must be a colour like {example}, not {value!r}"
+    unknown = [k for k in value if k not in ("cmyk", "rgb")]
+    if unknown:
+        return f"unknown colour field '{unknown[0]}' (a colour has cmyk and rgb)"
+    missing = [k for k in ("cmyk", "rgb") if k not in value]
+    if missing:
+        return (f"gives no {missing[0]}: a colour needs cmyk (print) and rgb (screen), e.g. {example}")
+    return check_cmyk(value["cmyk"]) or check_rgb(value["rgb"])
+
+
+def check_cmyk(value) -> str | None:
+    if (not isinstance(value, list) or len(value) != 4
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100 for v in value)):
+        return f"cmyk must be four ink percentages 0–100 like [100, 55, 0, 10], not {value!r}"
+    return None
+
+
+def check_rgb(value) -> str | None:
+    if not isinstance(value, str) or not RGB.match(value):
+        return f"rgb must be a hex colour like \"#00589c\", not {value!r}"
+    return None
+
+
+def length_pt(value) -> float | None:
+    from .layout import PT_PER
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = LENGTH.match(str(value)) if isinstance(value, str) else None
+    if not match:
+        return None
+    return float(match.group(1)) * PT_PER[match.group(2).lower()]
+
+
+def _range(token: Token, number: float, unit: str) -> str | None:
+    if token.minimum is not None and number < token.minimum:
+        return f"{number:g}{unit} is below the smallest sensible value, {token.minimum:g}{unit}"
+    if token.maximum is not None and number > token.maximum:
+        return f"{number:g}{unit} is above the largest sensible value, {token.maximum:g}{unit}"
+    return None
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _hint(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# -- a layout.yaml ---------------------------------------------------------------------------
+
+
+def check_layout_file(path: Path, data: dict, loc: Locations, known_layouts) -> list[SourceProblem]:
+    """Every problem of one layout.yaml's own keys and values (not yet merged)."""
+    problems: list[SourceProblem] = []
+
+    def report(field_path: tuple, message: str, at_key: bool = False):
+        spot = loc.key(field_path) if at_key else loc.of(field_path)
+        problems.append(SourceProblem(path, spot.line, spot.column, dotted(field_path), message))
+
+    top_names = [t.name for t in TOKENS if "." not in t.name] + GROUPS
+    for key, value in data.items():
+        if key not in top_names:
+            report((key,), f"unknown token{_hint(str(key), top_names) or ' (known: ' + ', '.join(top_names) + ')'}", at_key=True)
+            continue
+        if key in GROUPS:
+            if not isinstance(value, dict):
+                report((key,), f"must be a mapping of {key} tokens, not {_kind(value)}")
+                continue
+            for sub, subvalue in value.items():
+                name = f"{key}.{sub}"
+                token = spec_for(name)
+                if token is None:
+                    names = [t.name.split(".", 1)[1] for t in TOKENS if t.name.startswith(key + ".") and "*" not in t.name]
+                    report((key, sub), f"unknown token{_hint(str(sub), names) or ' (known: ' + ', '.join(names) + ')'}", at_key=True)
+                    continue
+                message = check_value(token, subvalue)
+                if message:
+                    report((key, sub), message)
+                elif token.kind == "files":
+                    for i, item in enumerate(subvalue):
+                        if item != "inherit" and not str(item).endswith(".css"):
+                            report((key, sub, i), f"'{item}' is not a .css file")
+            continue
+        token = BY_NAME[key]
+        message = check_value(token, value)
+        if message:
+            report((key,), message)
+        elif token.kind == "layout" and known_layouts is not None and value not in known_layouts:
+            report((key,), f"unknown layout '{value}'{_hint(value, known_layouts) or ''} (known: {', '.join(sorted(known_layouts))})")
+    return problems
+
+
+def check_merged(tokens: dict, path: Path, loc: Locations) -> list[SourceProblem]:
+    """Problems only the merged tokens show: a missing required token, a type area that
+    does not fit the page. Reported in the layout file that is being loaded."""
+    problems = []
+    for name in REQUIRED:
+        group, key = name.split(".")
+        if key not in (tokens.get(group) or {}):
+            spot = loc.of(())
+            problems.append(SourceProblem(path, spot.line, spot.column, name,
+                                          "required token is missing (give it here or in the parent layout)"))
+    return problems
+
+
+# -- a source's style: --------------------------------------------------------------------
+
+
+def style_leaves(style: dict, prefix: tuple = ()):
+    """Yield (dotted token name, field path inside style, value) for each override; nested
+    mappings and dotted keys may be mixed (`colors: {accent: …}` or `colors.accent: …`)."""
+    for key, value in style.items():
+        parts = tuple(str(key).split("."))
+        name_parts = prefix + parts
+        name = ".".join(name_parts)
+        token = spec_for(name)
+        if isinstance(value, dict) and token is None and len(name_parts) < 2:
+            for leaf in style_leaves(value, name_parts):
+                yield leaf[0], (key,) + leaf[1], leaf[2]
+        else:
+            yield name, (key,), value
+
+
+def check_style(style: dict, tokens: dict) -> list[tuple[tuple, str, bool]]:
+    """Problems of a source's `style:` against the resolved layout's tokens, as
+    (field path inside style, message, at_key)."""
+    from .layout import token_paths
+
+    known = {n: v for n, v in token_paths(tokens).items()
+             if not isinstance(v, dict) or n.startswith("colors.")}
+    known = {n for n in known if n.split(".")[0] not in ("stylesheets", "extends", "description")}
+    out = []
+    for name, field_path, value in style_leaves(style):
+        if name not in known:
+            overridable = sorted(n for n in known if n.count(".") == 1)
+            hint = _hint(name, overridable) or f" (a style may set: {', '.join(overridable)})"
+            out.append((field_path, f"unknown token '{name}'{hint}", True))
+            continue
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "colors":  # colors.accent.rgb
+            message = check_rgb(value) if parts[2] == "rgb" else check_cmyk(value)
+        else:
+            token = spec_for(name)
+            message = check_value(token, value) if token else None
+        if message:
+            out.append((field_path, message, False))
+    return out
+
+
+def type_area_problems(layout) -> list[str]:
+    try:
+        return layout.type_area.problems()
+    except (KeyError, ValueError, TypeError) as exc:  # pragma: no cover - checked per token first
+        return [f"type area: {exc}"]
