@@ -106,6 +106,10 @@ TOKENS: tuple[Token, ...] = (
     _t("show.folio", "bool", "true | false", "Page number (ノンブル) in the foot margin of every page but the covers."),
     _t("show.back_cover", "bool", "true | false", "A back cover (表4) with the title, publisher and note."),
     _t("show.profile_photos", "bool", "true | false", "People's photos in the profile sidebars (when the source gives them)."),
+    # placement
+    _t("placement.profiles", "choice", "first-answer | opening",
+       "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
+       "all together after the lead.", choices=("first-answer", "opening")),
     # stylesheets
     _t("stylesheets.print", "files", "list of CSS files",
        "Stylesheets of the print document, in order. Each is looked up in this layout's folder, then its "
