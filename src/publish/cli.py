@@ -63,6 +63,21 @@ def cmd_check(args) -> int:
     return status
 
 
+def cmd_new_layout(args) -> int:
+    from .scaffold import new_layout
+
+    path = new_layout(args.name, args.parent)
+    print(f"created {path} (extends {args.parent}); preview it with: publish preview SOURCE --layout {args.name}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_preview(args) -> int:
+    from .preview import serve
+
+    return serve(Path(args.source), layout=args.layout, port=args.port)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="publish",
@@ -83,6 +98,23 @@ def parser() -> argparse.ArgumentParser:
                        description="Validate sources; report every problem as path:line:column: field: message.")
     c.add_argument("sources", nargs="*", metavar="SOURCE", help="interview YAML files (default: content/*.yaml)")
     c.set_defaults(func=cmd_check)
+
+    n = sub.add_parser("new-layout", help="start a layout that extends another",
+                       description="Create layouts/NAME/layout.yaml extending --from, with every token it may "
+                                   "override listed and commented.")
+    n.add_argument("name", metavar="NAME", help="the new layout's folder name (a-z, 0-9, _ and -)")
+    n.add_argument("--from", dest="parent", default="brochure", metavar="PARENT",
+                   help="the layout to extend (default: brochure)")
+    n.set_defaults(func=cmd_new_layout)
+
+    p = sub.add_parser("preview", help="serve a live preview of a source's pages",
+                       description="Serve the PDF's pages as images on http://127.0.0.1:PORT/, as spreads, "
+                                   "rebuilt and reloaded whenever the source, an image, the layout or a font "
+                                   "changes. Stop with Ctrl-C.")
+    p.add_argument("source", metavar="SOURCE", help="the interview YAML file to preview")
+    p.add_argument("--layout", help="use this layout instead of the source's")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one, printed on start)")
+    p.set_defaults(func=cmd_preview)
     return top
 
 

@@ -259,7 +259,8 @@ def load_layout(name: str, *, style: dict | None = None, root: Path | None = Non
         raise SourceError(problems)
     tokens: dict = {}
     for _, layer, _ in reversed(layers):
-        layer = {k: v for k, v in layer.items() if k != "extends"}
+        # a group whose tokens are all commented out (new-layout's scaffold) is empty
+        layer = {k: v for k, v in layer.items() if k != "extends" and v is not None}
         sheets = layer.get("stylesheets")
         if isinstance(sheets, dict):
             inherited = tokens.get("stylesheets") or {}

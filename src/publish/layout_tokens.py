@@ -258,6 +258,8 @@ def check_layout_file(path: Path, data: dict, loc: Locations, known_layouts) -> 
             report((key,), f"unknown token{_hint(str(key), top_names) or ' (known: ' + ', '.join(top_names) + ')'}", at_key=True)
             continue
         if key in GROUPS:
+            if value is None:  # every token of the group commented out
+                continue
             if not isinstance(value, dict):
                 report((key,), f"must be a mapping of {key} tokens, not {_kind(value)}")
                 continue
