@@ -1,0 +1,112 @@
+"""`publish preview` for real: a server on 127.0.0.1 in a subprocess, a token changed in a
+copy of a layout, the served pages change; a broken layout shows its file:line message
+while the last good pages stay served."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from PIL import Image
+
+from .conftest import ROOT, SAMPLE
+
+DEADLINE = 60  # seconds for any one wait
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def state(base: str) -> dict:
+    return json.loads(fetch(base + "state"))
+
+
+def wait_for(base: str, predicate, what: str) -> dict:
+    end = time.monotonic() + DEADLINE
+    last = None
+    while time.monotonic() < end:
+        last = state(base)
+        if predicate(last):
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; last state: {last}")
+
+
+def cover_colour(base: str, version: int) -> tuple[int, int, int]:
+    image = Image.open(io.BytesIO(fetch(f"{base}page/1.png?v={version}"))).convert("RGB")
+    return image.getpixel((image.width // 2, image.height // 2))
+
+
+@pytest.fixture
+def layouts_copy(tmp_path):
+    """layouts/ copied to a temporary folder, with fonts/ beside it as fonts.css expects."""
+    shutil.copytree(ROOT / "layouts", tmp_path / "layouts")
+    (tmp_path / "fonts").symlink_to(ROOT / "fonts")
+    return tmp_path / "layouts"
+
+
+@pytest.fixture
+def preview(layouts_copy):
+    env = dict(os.environ, PUBLISH_LAYOUTS=str(layouts_copy), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publish", "preview", str(SAMPLE), "--layout", "booklet"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
+    )
+    try:
+        line = process.stdout.readline()  # printed before the first build
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, f"no URL on start: {line!r}"
+        yield match.group(0), layouts_copy
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_preview_serves_spreads_and_follows_a_token_change(preview):
+    base, layouts = preview
+    first = wait_for(base, lambda s: s["version"] >= 1 and s["pages"], "the first build")
+    assert first["error"] is None and first["layout"] == "booklet"
+    page = fetch(base)
+    assert b"spreads(" in page and b"/state" in page
+    before = cover_colour(base, first["version"])
+    assert before[1] > before[0], f"the booklet's cover field is teal, got {before}"
+
+    spec = layouts / "booklet" / "layout.yaml"
+    text = spec.read_text(encoding="utf-8")
+    changed = re.sub(r"  accent: \{[^}]*\}", '  accent: { cmyk: [0, 90, 80, 0], rgb: "#d9352b" }', text, count=1)
+    assert changed != text
+    spec.write_text(changed, encoding="utf-8")
+    second = wait_for(base, lambda s: s["version"] > first["version"] and s["error"] is None, "the rebuild")
+    after = cover_colour(base, second["version"])
+    assert after[0] > 180 and after[1] < 90, f"the cover field did not turn red: {before} -> {after}"
+    assert second["build_seconds"] < 5
+
+    spec.write_text(changed.replace("  lines: 30", "  lines: thirty"), encoding="utf-8")
+    broken = wait_for(base, lambda s: s["version"] > second["version"], "the failed rebuild")
+    assert re.search(r"layouts/booklet/layout\.yaml:\d+:\d+: type_area\.lines: must be a whole number",
+                     broken["error"]), broken["error"]
+    assert broken["pages"] == second["pages"], "the last good pages stay"
+    assert cover_colour(base, broken["version"]) == after
+
+    spec.write_text(changed, encoding="utf-8")
+    wait_for(base, lambda s: s["version"] > broken["version"] and s["error"] is None, "recovery")
+
+
+def test_preview_rejects_a_missing_source(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "publish", "preview", str(tmp_path / "nope.yaml")],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 1 and "no such source file" in result.stderr
