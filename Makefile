@@ -14,7 +14,7 @@ EPUBS   := $(patsubst content/%.yaml,build/%.epub,$(SOURCES))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
-.PHONY: all test bench clean distclean venv
+.PHONY: all test bench clean distclean venv references
 .DELETE_ON_ERROR:
 
 all: $(PDFS) $(EPUBS)
@@ -34,6 +34,12 @@ build/%.epub: content/%.yaml $(DEPS) | $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Rewrite tests/reference/<layout>/page-NN.png (the visual regression test's pages) after an
+# intended change to a layout, the typesetting or the sample; pages within the test's
+# tolerance are left as they are, pages beyond the new page count are removed.
+references: $(STAMP)
+	$(BIN)/python -m publish.visual refresh
 
 bench: $(STAMP)
 	$(BIN)/python -m publish.benchmark

@@ -12,6 +12,7 @@ Endpoints: `/` the page, `/state` JSON {version, pages, error, ...} that the pag
 
 from __future__ import annotations
 
+import gc
 import html
 import io
 import json
@@ -34,7 +35,8 @@ IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", ".part", "~", ".pyc")
 @dataclass
 class State:
     version: int = 0
-    pages: list[bytes] = field(default_factory=list)
+    pages: list = field(default_factory=list)  # PIL images of the last good build
+    png: dict = field(default_factory=dict)  # page index -> PNG bytes, encoded on first request
     sizes: list[tuple[int, int]] = field(default_factory=list)
     error: str | None = None
     layout: str | None = None
@@ -69,6 +71,11 @@ class Previewer:
         else:
             self._publish(pages=pages, sizes=sizes, layout=layout_name,
                           seconds=time.perf_counter() - started)
+        # Collect the last build's box trees now, while the designer looks, not during the
+        # next build; after the first build the toolkit's own objects are frozen out of GC.
+        gc.collect()
+        if self.state.version == 1:
+            gc.freeze()
 
     def _build(self):
         import pypdfium2 as pdfium
@@ -84,9 +91,7 @@ class Previewer:
         try:
             for page in pdf:
                 image = page.render(scale=self.scale).to_pil()
-                buffer = io.BytesIO()
-                image.save(buffer, format="PNG", compress_level=1)
-                pages.append(buffer.getvalue())
+                pages.append(image)  # PNG-encoded when asked for, by the request's thread
                 sizes.append(image.size)
                 page.close()
         finally:
@@ -99,7 +104,7 @@ class Previewer:
             s.version += 1
             s.error = error
             if pages is not None:
-                s.pages, s.sizes, s.layout = pages, sizes, layout
+                s.pages, s.sizes, s.layout, s.png = pages, sizes, layout, {}
                 s.build_seconds, s.built_at = seconds, time.time()
             self.changed.notify_all()
         if error:
@@ -150,9 +155,15 @@ class Previewer:
 
     def page(self, number: int) -> bytes | None:
         with self.lock:
-            if 1 <= number <= len(self.state.pages):
-                return self.state.pages[number - 1]
-        return None
+            if not 1 <= number <= len(self.state.pages):
+                return None
+            cache, image = self.state.png, self.state.pages[number - 1]
+            if number in cache:
+                return cache[number]
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        cache[number] = buffer.getvalue()
+        return cache[number]
 
 
 PAGE = """<!DOCTYPE html>

@@ -1,0 +1,57 @@
+"""Visual regression: the sample in every built-in layout against tests/reference/.
+
+A page beyond the tolerance fails with its layout and number, and a side-by-side image
+(reference | now) is written next to the test's temporary files. After an intended change
+run `make references` and commit the new pages."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageDraw
+
+from publish import visual
+
+
+@pytest.mark.parametrize("layout", visual.BUILTIN)
+def test_pages_match_the_references(layout, tmp_path):
+    problems = visual.check(layout, diff_dir=tmp_path / "visual-diff")
+    assert not problems, "\n".join(problems) + "\nIf the change is intended: make references"
+
+
+def test_a_changed_page_is_named(tmp_path):
+    """Compare against a copy of the references with one page altered."""
+    layout = "booklet"
+    copy = tmp_path / "reference" / layout
+    copy.mkdir(parents=True)
+    for path in visual.reference_pages(layout):
+        (copy / path.name).write_bytes(path.read_bytes())
+    page3 = copy / "page-03.png"
+    with Image.open(page3) as image:
+        image = image.convert("RGB")
+    ImageDraw.Draw(image).rectangle((20, 40, 120, 90), fill="black")  # a block of text gone dark
+    image.save(page3)
+    (copy / "page-11.png").unlink()
+    problems = visual.check(layout, root=tmp_path / "reference", diff_dir=tmp_path / "diff")
+    assert any(p.startswith("booklet: page 3 changed") for p in problems), problems
+    assert any("11 pages now, 10 in the reference" in p for p in problems), problems
+    assert not any("page 2 " in p for p in problems), problems
+    assert (tmp_path / "diff" / "booklet-page-03.png").is_file()
+
+
+def test_antialiasing_noise_is_tolerated():
+    page = visual.reference_pages("brochure")[1]
+    with Image.open(page) as image:
+        image = image.convert("RGB")
+    noisy = image.point(lambda v: min(255, v + 6))  # a slightly different rasteriser
+    assert visual.compare(noisy, image, 2) is None
+
+
+def test_refresh_rewrites_only_changed_pages_and_drops_stale_ones(tmp_path):
+    root = tmp_path / "reference"
+    count, changed = visual.refresh("brochure-b5", root)
+    assert changed == list(range(1, count + 1))
+    (root / "brochure-b5" / f"page-{count + 1:02d}.png").write_bytes(
+        (root / "brochure-b5" / "page-01.png").read_bytes())
+    again, changed = visual.refresh("brochure-b5", root)
+    assert again == count and changed == [count + 1]
+    assert len(visual.reference_pages("brochure-b5", root)) == count
