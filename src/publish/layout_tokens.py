@@ -328,6 +328,10 @@ def check_style(style: dict, tokens: dict) -> list[tuple[tuple, str, bool]]:
     known = {n for n in known if n.split(".")[0] not in ("stylesheets", "extends", "description")}
     out = []
     for name, field_path, value in style_leaves(style):
+        token = spec_for(name)
+        if token is not None and not token.overridable:
+            out.append((field_path, f"'{name}' belongs in a layout.yaml; a source's style may only set tokens", True))
+            continue
         if name not in known:
             overridable = sorted(n for n in known if n.count(".") == 1)
             hint = _hint(name, overridable) or f" (a style may set: {', '.join(overridable)})"
@@ -337,7 +341,6 @@ def check_style(style: dict, tokens: dict) -> list[tuple[tuple, str, bool]]:
         if len(parts) == 3 and parts[0] == "colors":  # colors.accent.rgb
             message = check_rgb(value) if parts[2] == "rgb" else check_cmyk(value)
         else:
-            token = spec_for(name)
             message = check_value(token, value) if token else None
         if message:
             out.append((field_path, message, False))
