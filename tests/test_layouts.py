@@ -257,7 +257,7 @@ def test_style_that_breaks_the_type_area(tmp_path, capsys):
     source = tmp_path / "x.yaml"
     source.write_text(SOURCE + "style:\n  type_area:\n    lines: 80\n", encoding="utf-8")
     status, lines = run(["check", str(source)], capsys)
-    assert status == 2 and has(lines, "x.yaml:9:1: style: ", "80 lines of 16pt leave a foot margin")
+    assert status == 2 and has(lines, "x.yaml:10:3: style.type_area: ", "80 lines of 16pt leave a foot margin")
 
 
 # -- new-layout ----------------------------------------------------------------------------------

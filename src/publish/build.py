@@ -44,7 +44,8 @@ def style_checker(override: str | None = None):
         problems = check_style(style, layout.tokens)
         if not problems:
             styled = apply_style(layout, style, None)
-            problems = [((), message, True) for message in styled.type_area.problems()]
+            problems = [(("type_area",) if "type_area" in style else (), message, True)
+                        for message in styled.type_area.problems()]
         return problems
 
     return check

@@ -281,7 +281,7 @@ def load_layout(name: str, *, style: dict | None = None, root: Path | None = Non
                                                   f"no {sheet} in {', '.join(p.name + '/' for p in chain)}"))
         spot = locations.key(("type_area",))
         problems += [SourceProblem(spec_path, spot.line, spot.column, "type_area", message)
-                     for message in layout.type_area.problems()]
+                     for message in (m.removeprefix("type area: ") for m in layout.type_area.problems())]
     if problems:
         raise SourceError(problems)
     if style:
