@@ -100,6 +100,7 @@ def test_preview_serves_spreads_and_follows_a_token_change(preview):
     assert re.search(r"layouts/booklet/layout\.yaml:\d+:\d+: type_area\.lines: must be a whole number",
                      broken["error"]), broken["error"]
     assert broken["pages"] == second["pages"], "the last good pages stay"
+    assert broken["good_version"] == second["version"]
     assert cover_colour(base, broken["version"]) == after
 
     spec.write_text(changed, encoding="utf-8")

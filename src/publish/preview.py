@@ -40,6 +40,7 @@ class State:
     sizes: list[tuple[int, int]] = field(default_factory=list)
     error: str | None = None
     layout: str | None = None
+    good_version: int = 0  # the version whose pages are shown (the last good build)
     build_seconds: float | None = None
     built_at: float | None = None
     watched: list[str] = field(default_factory=list)
@@ -105,6 +106,7 @@ class Previewer:
             s.error = error
             if pages is not None:
                 s.pages, s.sizes, s.layout, s.png = pages, sizes, layout, {}
+                s.good_version = s.version
                 s.build_seconds, s.built_at = seconds, time.time()
             self.changed.notify_all()
         if error:
@@ -148,7 +150,7 @@ class Previewer:
         with self.lock:
             s = self.state
             return {
-                "version": s.version, "pages": len(s.pages), "sizes": s.sizes, "error": s.error,
+                "version": s.version, "good_version": s.good_version, "pages": len(s.pages), "sizes": s.sizes, "error": s.error,
                 "layout": s.layout, "build_seconds": s.build_seconds, "built_at": s.built_at,
                 "source": str(self.source), "watched": s.watched,
             }
@@ -177,7 +179,8 @@ PAGE = """<!DOCTYPE html>
            white-space: pre-wrap; font: 13px/1.45 ui-monospace, monospace; }}
   #error.on {{ display: block; }}
   #pages {{ padding: 24px; display: flex; flex-direction: column; align-items: center; gap: 28px; }}
-  .spread {{ display: flex; box-shadow: 0 4px 18px rgba(0,0,0,.45); }}
+  .spread {{ display: flex; }}
+  .spread figure:not(.pad) {{ box-shadow: 0 4px 18px rgba(0,0,0,.45); }}
   .spread img {{ display: block; height: auto; background: #fff; }}
   .spread .pad {{ background: transparent; }}
   .spread figure {{ margin: 0; position: relative; }}
@@ -208,7 +211,7 @@ function render(s) {{
       const fig = document.createElement('figure');
       if (p === null) {{ fig.className = 'pad'; const sz = s.sizes[0]; fig.style.width = (sz[0] * zoom.value / 100) + 'px'; }}
       else {{
-        const img = new Image(); img.src = '/page/' + p + '.png?v=' + s.version; img.alt = 'page ' + p;
+        const img = new Image(); img.src = '/page/' + p + '.png?v=' + s.good_version; img.alt = 'page ' + p;
         img.onload = () => img.style.width = (img.naturalWidth * zoom.value / 100) + 'px';
         fig.appendChild(img); const c = document.createElement('figcaption'); c.textContent = p; fig.appendChild(c);
       }}
@@ -224,7 +227,7 @@ async function poll() {{
       shown = s.version;
       const err = document.getElementById('error');
       err.textContent = s.error || ''; err.className = s.error ? 'on' : '';
-      if (!s.error && s.pages) {{ render(s); good = s.version; }}
+      if (s.pages && s.good_version !== good) {{ render(s); good = s.good_version; }}
       document.getElementById('pages').className = s.error ? 'stale' : '';
       document.getElementById('status').textContent = s.error
         ? 'build failed: showing the last good pages'
