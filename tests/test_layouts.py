@@ -137,6 +137,13 @@ def test_booklet_body_is_one_column_of_33_characters(tmp_path):
     assert max(rights) >= left + 32 * 9 - 0.6  # justified lines reach the measure
 
 
+def test_an_unknown_layout_option_is_bad_input(capsys):
+    status, lines = run(["build", str(SAMPLE), "--layout", "bookle"], capsys)
+    assert status == 2 and "unknown layout 'bookle' (did you mean 'booklet'?" in lines[0]
+    status, lines = run(["preview", str(SAMPLE), "--layout", "nope"], capsys)
+    assert status == 2 and "unknown layout 'nope'" in lines[0]
+
+
 # -- layout.yaml validation ----------------------------------------------------------------------
 
 

@@ -57,16 +57,19 @@ def layouts_copy(tmp_path):
 
 @pytest.fixture
 def preview(layouts_copy):
+    source = layouts_copy.parent / "content" / SAMPLE.name
+    source.parent.mkdir()
+    shutil.copy(SAMPLE, source)  # the sample has no images
     env = dict(os.environ, PUBLISH_LAYOUTS=str(layouts_copy), PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "publish", "preview", str(SAMPLE), "--layout", "booklet"],
+        [sys.executable, "-m", "publish", "preview", str(source), "--layout", "booklet"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
     )
     try:
         line = process.stdout.readline()  # printed before the first build
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert match, f"no URL on start: {line!r}"
-        yield match.group(0), layouts_copy
+        yield match.group(0), layouts_copy, source
     finally:
         process.terminate()
         try:
@@ -77,7 +80,7 @@ def preview(layouts_copy):
 
 
 def test_preview_serves_spreads_and_follows_a_token_change(preview):
-    base, layouts = preview
+    base, layouts, source = preview
     first = wait_for(base, lambda s: s["version"] >= 1 and s["pages"], "the first build")
     assert first["error"] is None and first["layout"] == "booklet"
     page = fetch(base)
@@ -104,7 +107,19 @@ def test_preview_serves_spreads_and_follows_a_token_change(preview):
     assert cover_colour(base, broken["version"]) == after
 
     spec.write_text(changed, encoding="utf-8")
-    wait_for(base, lambda s: s["version"] > broken["version"] and s["error"] is None, "recovery")
+    fixed = wait_for(base, lambda s: s["version"] > broken["version"] and s["error"] is None, "recovery")
+
+    # the source: a new subtitle moves the cover's rule; an unknown speaker is a SourceError
+    text = source.read_text(encoding="utf-8")
+    page1 = fetch(f"{base}page/1.png?v={fixed['good_version']}")
+    source.write_text(text.replace("subtitle: 企業派遣で得た新たな視点", "subtitle: 別の副題"), encoding="utf-8")
+    retitled = wait_for(base, lambda s: s["version"] > fixed["version"], "the rebuild after the source changed")
+    assert retitled["error"] is None
+    assert fetch(f"{base}page/1.png?v={retitled['good_version']}") != page1
+    source.write_text(text.replace("      - yamada: |", "      - yamda: |", 1), encoding="utf-8")
+    bad = wait_for(base, lambda s: s["version"] > retitled["version"], "the failed rebuild of the source")
+    assert re.search(rf"{SAMPLE.name}:\d+:\d+: sections\[0\]\.turns\[1\]: unknown speaker 'yamda'", bad["error"]), bad["error"]
+    assert bad["good_version"] == retitled["version"]
 
 
 def test_preview_rejects_a_missing_source(tmp_path):

@@ -32,7 +32,25 @@ def _formats(value: str) -> list[str]:
     return formats
 
 
+def _bad_layout_arg(args) -> bool:
+    """--layout NAME must name a folder of layouts/; says so (bad input, exit 2) if not."""
+    from .layout import available_layouts
+
+    known = available_layouts()
+    if not args.layout or args.layout in known:
+        return False
+    import difflib
+
+    close = difflib.get_close_matches(args.layout, sorted(known), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    print(f"publish: --layout: unknown layout '{args.layout}' ({hint}known: {', '.join(sorted(known))})",
+          file=sys.stderr)
+    return True
+
+
 def cmd_build(args) -> int:
+    if _bad_layout_arg(args):
+        return 2
     sources = _sources(args.sources)
     failures: list[str] = []
     for index, source in enumerate(sources, 1):
@@ -75,6 +93,8 @@ def cmd_new_layout(args) -> int:
 def cmd_preview(args) -> int:
     from .preview import serve
 
+    if _bad_layout_arg(args):
+        return 2
     return serve(Path(args.source), layout=args.layout, port=args.port)
 
 
