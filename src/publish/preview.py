@@ -57,6 +57,7 @@ class Previewer:
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
         self.images: set[Path] = set()
+        self.watching = threading.Event()  # set once the file watcher is in place
 
     # -- building -------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -141,9 +142,14 @@ class Previewer:
 
         roots = self.watch_roots()
         self.state.watched = [str(r) for r in roots]
-        for changes in watch(*roots, stop_event=stop, debounce=80, step=20, rust_timeout=200,
-                             yield_on_timeout=False, raise_interrupt=False):
-            if any(self.relevant(Path(p)) for _, p in changes):
+        # yield_on_timeout: the first (empty) yield says the watch is in place; the first
+        # build starts only then, so no save can fall between the build and the watch.
+        for changes in watch(*roots, stop_event=stop, debounce=80, step=20, rust_timeout=100,
+                             yield_on_timeout=True, raise_interrupt=False):
+            if not self.watching.is_set():
+                self.watching.set()
+                self.rebuild()
+            elif changes and any(self.relevant(Path(p)) for _, p in changes):
                 self.rebuild()
 
     def snapshot(self) -> dict:
@@ -252,7 +258,7 @@ def make_handler(previewer: Previewer):
                 title = html.escape(previewer.source.name + (f" · {previewer.layout_override}"
                                                              if previewer.layout_override else ""))
                 return self._send(PAGE.format(title=title).encode(), "text/html; charset=utf-8")
-            if path == "/state":
+            if path == "/state":  # version 0: the first build is still running
                 return self._send(json.dumps(previewer.snapshot()).encode(), "application/json")
             if path.startswith("/page/") and path.endswith(".png"):
                 try:
@@ -288,9 +294,8 @@ def serve(source: Path, *, layout: str | None = None, port: int = 0, host: str =
     url = f"http://{host}:{server.server_address[1]}/"
     print(f"preview: {url}  ({source}{' in ' + layout if layout else ''}; Ctrl-C stops)", flush=True)
     stop = threading.Event()
-    previewer.rebuild()
     watcher = threading.Thread(target=previewer.watch, args=(stop,), name="preview-watch", daemon=True)
-    watcher.start()
+    watcher.start()  # builds once the watch is in place, then on every change
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
