@@ -37,9 +37,10 @@ test: $(STAMP)
 
 # Rewrite tests/reference/<layout>/page-NN.png (the visual regression test's pages) after an
 # intended change to a layout, the typesetting or the sample; pages within the test's
-# tolerance are left as they are, pages beyond the new page count are removed.
+# tolerance are left as they are (FORCE=1 rewrites all), pages beyond the new page count
+# are removed. LAYOUTS="booklet" limits it to some layouts.
 references: $(STAMP)
-	$(BIN)/python -m publish.visual refresh
+	$(BIN)/python -m publish.visual refresh $(if $(FORCE),--force) $(LAYOUTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m publish.benchmark

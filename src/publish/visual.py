@@ -1,7 +1,7 @@
 """Visual regression: the sample's pages in each built-in layout, rendered at low
 resolution and compared with reference PNGs kept in `tests/reference/<layout>/`.
 
-    python -m publish.visual refresh [--out tests/reference] [LAYOUT ...]   (make references)
+    python -m publish.visual refresh [--force] [--out tests/reference] [LAYOUT ...]   (make references)
     python -m publish.visual check   [--out tests/reference] [LAYOUT ...]
 
 A page "changed" when more than PIXEL_SHARE of its pixels differ by more than
@@ -105,15 +105,16 @@ def check(layout: str, root: Path | None = None, diff_dir: Path | None = None) -
     return problems
 
 
-def refresh(layout: str, root: Path | None = None) -> tuple[int, list[int]]:
-    """Rewrite the layout's reference pages; returns (page count, pages that changed)."""
+def refresh(layout: str, root: Path | None = None, force: bool = False) -> tuple[int, list[int]]:
+    """Rewrite the layout's reference pages that changed beyond the tolerance (every page
+    with `force`); returns (page count, pages rewritten or removed)."""
     folder = (root or reference_dir()) / layout
     pages = render_pages(layout)  # render first: a failed build leaves the old references
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
     for number, page in enumerate(pages, start=1):
         target = folder / f"page-{number:02d}.png"
-        if target.exists():
+        if target.exists() and not force:
             with Image.open(target) as old:
                 if compare(page, old, number) is None:
                     continue
@@ -133,21 +134,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("refresh", "check"))
     parser.add_argument("layouts", nargs="*", metavar="LAYOUT", help=f"default: {', '.join(BUILTIN)}")
     parser.add_argument("--out", type=Path, default=None, help="reference folder (default: tests/reference)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--force", action="store_true", help="refresh: rewrite every page, not only changed ones")
+    args = parser.parse_intermixed_args(argv)
     names = args.layouts or [name for name in BUILTIN if name in available_layouts()]
     status = 0
     for name in names:
         try:
-            status = max(status, _run(args.action, name, args.out))
+            status = max(status, _run(args.action, name, args.out, args.force))
         except PublishError as exc:  # a broken layout or sample: say where, keep the old references
             print(f"{name}: {exc}", file=sys.stderr)
             status = 2
     return status
 
 
-def _run(action: str, name: str, out: Path | None) -> int:
+def _run(action: str, name: str, out: Path | None, force: bool = False) -> int:
     if action == "refresh":
-        count, changed = refresh(name, out)
+        count, changed = refresh(name, out, force)
         what = f"pages {', '.join(map(str, changed))} rewritten" if changed else "unchanged"
         print(f"{name}: {count} pages, {what}", file=sys.stderr)
         return 0
