@@ -1,38 +1,167 @@
-"""Japanese typesetting for print: model inline nodes -> the inline HTML the print
+"""Japanese typesetting for print (JLReq): model inline nodes -> the inline HTML the print
 templates use.
 
-The foundation renders ruby, emphasis dots and tate-chu-yoko with plain HTML; the JLReq
-work (justification, punctuation spacing, Japanese-Latin spacing, ruby and emphasis-dot
-layout) lives here and in `weasyprint_ext` (pinned to WeasyPrint 70).
+What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
+
+* ``<span class="jl-latin jl-gs jl-ge">DX</span>``: a run of Latin letters / European digits.
+  ``jl-gs`` / ``jl-ge`` put the 和欧間 quarter em at its start / end where the neighbour is a
+  Japanese letter (never beside punctuation). ``weasyprint_ext`` removes it at line edges
+  and never stretches inside the run.
+* ``<span class="jl-nobr">──</span>``: cl-08 runs (── ……) are never split nor spaced.
+* ``<span class="jl-ruby">``: ruby as an inline-block base with an absolutely positioned
+  half-size reading (group ruby, 1:2:1 spreading, overhang onto kana only), so line pitch
+  never changes.
+* ``<span class="jl-bt">字</span>``: one emphasis dot (﹅, drawn as an SVG background, so the
+  text layer stays clean) above each character; none on punctuation.
+
+The line-level rules (inter-character justification, line-start bracket, quarter-em
+removal at line edges) are done by :mod:`publish.typeset_ja.weasyprint_ext`.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from markupsafe import Markup, escape
 
-from ..model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text
+from ..model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text, plain_text
+from .classes import INSEPARABLE, PUNCTUATION, is_japanese, is_kana, is_latin
+
+__all__ = ["inline_html", "paragraph_html", "latin_runs", "RUBY_CLASS"]
+
+RUBY_CLASS = "jl-ruby"
+
+_L = r"A-Za-z0-9\u00C0-\u024F"
+# A Latin run: starts with a letter/digit, may hold spaces and Latin punctuation between
+# letters, ends with a letter, digit, %, ) or ].
+LATIN_RUN = re.compile(rf"[{_L}](?:[{_L} .,\-'’/&+#@_()\[\]]*[{_L}%)\]])?")
+INSEPARABLE_RUN = re.compile("[" + "".join(sorted(INSEPARABLE)) + "]+")
+
+
+def latin_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each Latin run in ``text``."""
+    return [m.span() for m in LATIN_RUN.finditer(text)]
+
+
+def _wants_gap(latin_edge: str, neighbour: str) -> bool:
+    """The 和欧間 quarter em goes between a Latin letter/digit and a Japanese letter only."""
+    return (
+        is_latin(latin_edge)
+        and bool(neighbour)
+        and is_japanese(neighbour)
+        and neighbour not in PUNCTUATION
+        and not unicodedata.category(neighbour).startswith(("P", "Z"))
+    )
+
+
+def _width(ch: str) -> float:
+    """Advance of a character in ems (full-width 1, anything else about half)."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5
+
+
+class _Renderer:
+    def __init__(self, plain: str):
+        self.plain = plain
+        self.pos = 0  # offset of the next node in plain
+
+    def char(self, i: int) -> str:
+        return self.plain[i] if 0 <= i < len(self.plain) else ""
+
+    def render(self, inlines, bouten: bool = False) -> str:
+        out = []
+        for node in inlines:
+            if isinstance(node, (Text, TateChuYoko)):
+                out.append(self.text(node.text, bouten))
+            elif isinstance(node, Ruby):
+                out.append(self.ruby(node))
+            elif isinstance(node, Emphasis):
+                out.append(self.render(node.children, bouten=True))
+            elif isinstance(node, Strong):
+                out.append(f"<strong>{self.render(node.children, bouten)}</strong>")
+            else:  # pragma: no cover - the model is closed
+                raise TypeError(node)
+        return "".join(out)
+
+    def text(self, text: str, bouten: bool) -> str:
+        start = self.pos
+        self.pos += len(text)
+        out = []
+        i = 0
+        spans = []
+        for m in LATIN_RUN.finditer(text):
+            spans.append((m.start(), m.end(), "latin"))
+        for m in INSEPARABLE_RUN.finditer(text):
+            spans.append((m.start(), m.end(), "nobr"))
+        spans.sort()
+        for s, e, kind in spans:
+            if s < i:
+                continue
+            out.append(self.chars(text[i:s], bouten))
+            run = text[s:e]
+            if kind == "nobr":
+                out.append(f'<span class="jl-nobr">{escape(run)}</span>')
+            else:
+                classes = ["jl-latin"]
+                if _wants_gap(run[0], self.char(start + s - 1)):
+                    classes.append("jl-gs")
+                if _wants_gap(run[-1], self.char(start + e)):
+                    classes.append("jl-ge")
+                out.append(f'<span class="{" ".join(classes)}">{self.chars(run, bouten)}</span>')
+            i = e
+        out.append(self.chars(text[i:], bouten))
+        return "".join(out)
+
+    @staticmethod
+    def chars(text: str, bouten: bool) -> str:
+        if not bouten:
+            return str(escape(text))
+        return "".join(
+            str(escape(c))
+            if (c in PUNCTUATION or c.isspace() or unicodedata.category(c).startswith("P"))
+            else f'<span class="jl-bt">{escape(c)}</span>'
+            for c in text
+        )
+
+    def ruby(self, node: Ruby) -> str:
+        start = self.pos
+        self.pos += len(node.base)
+        base_w = sum(_width(c) for c in node.base)
+        reading_w = sum(_width(c) for c in node.reading) / 2
+        n = len(node.reading)
+        style = []
+        rt_style = []
+        if reading_w <= base_w:
+            # Group ruby spread over its base, 1:2:1 (half a gap at each end).
+            gap = (base_w - reading_w) / n if n else 0.0
+            left = gap / 2
+            if gap > 1e-6:
+                rt_style.append(f"letter-spacing:{2 * gap:.4g}em")
+        else:
+            # Longer reading: overhang onto adjacent kana by at most one ruby character
+            # (half an em of the base), never onto kanji or punctuation.
+            excess = reading_w - base_w
+            half = min(excess / 2, 0.5)
+            o_l = half if is_kana(self.char(start - 1)) else 0.0
+            o_r = half if is_kana(self.char(start + len(node.base))) else 0.0
+            p_l, p_r = excess / 2 - o_l, excess / 2 - o_r
+            if p_l > 1e-6 or p_r > 1e-6:
+                style.append(f"padding:0 {p_r:.4g}em 0 {p_l:.4g}em")
+            left = -o_l
+        rt_style.append(f"left:{2 * left:.4g}em")  # in the reading's (half-size) ems
+        s = f' style="{";".join(style)}"' if style else ""
+        return (
+            f'<span class="jl-ruby"{s}><span class="jl-rb">{escape(node.base)}</span>'
+            f'<span class="jl-rt" style="{";".join(rt_style)}">{escape(node.reading)}</span></span>'
+        )
 
 
 def inline_html(inlines) -> Markup:
-    parts: list[str] = []
-    for node in inlines:
-        if isinstance(node, Text):
-            parts.append(str(escape(node.text)))
-        elif isinstance(node, Ruby):
-            parts.append(
-                f'<ruby>{escape(node.base)}<rp>（</rp><rt>{escape(node.reading)}</rt><rp>）</rp></ruby>'
-            )
-        elif isinstance(node, Emphasis):
-            parts.append(f'<em class="bouten">{inline_html(node.children)}</em>')
-        elif isinstance(node, Strong):
-            parts.append(f"<strong>{inline_html(node.children)}</strong>")
-        elif isinstance(node, TateChuYoko):
-            parts.append(f'<span class="tcy">{escape(node.text)}</span>')
-        else:  # pragma: no cover - the model is closed
-            raise TypeError(node)
-    return Markup("".join(parts))
+    """Typeset inline nodes (one paragraph's worth) as inline HTML."""
+    inlines = tuple(inlines)
+    return Markup(_Renderer(plain_text(inlines)).render(inlines))
 
 
 def paragraph_html(paragraph: Paragraph) -> Markup:
-    """Inline HTML of one paragraph, for the print templates."""
+    """Inline HTML of one paragraph, for the print templates (wrap it in ``<p>``)."""
     return inline_html(paragraph.inlines)

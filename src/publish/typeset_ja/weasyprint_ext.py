@@ -1,0 +1,314 @@
+"""JLReq line adjustment for WeasyPrint 70 (pinned: the patch replaces internals).
+
+WeasyPrint 70 justifies a line only by stretching U+0020 / U+00A0, so Japanese lines stay
+ragged. This module replaces ``weasyprint.layout.inline.text_align`` (called once per line
+box after line breaking) with a version that, before aligning a line:
+
+1. removes the 和欧間 quarter em (the margin of ``.jl-latin.jl-gs`` / ``.jl-ge`` spans) when
+   it falls at the start or the end of the line;
+2. pulls a fullwidth opening bracket that starts a line (not a paragraph's first line) back
+   by half an em, so no half-em blank shows before it;
+3. for ``text-align: justify`` (all lines but a paragraph's last), spreads the remaining
+   width equally over the expandable gaps: between Japanese characters (as Pango
+   letter-spacing on text boxes made only of Japanese characters; no character is added,
+   so the PDF text layer stays equal to the source), at the boundaries of inline boxes
+   (Latin runs, ruby, emphasis-dot spans) and at the word spaces of Latin runs. Never
+   inside a Latin word, never between the two halves of ── or …….
+
+It also wraps ``weasyprint.text.line_break.Layout.set_text`` so that a layout carrying a
+``jl_letter_spacing`` value re-applies it when the text is drawn.
+
+Call :func:`install` once before rendering (the PDF writer does); it is idempotent.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import weasyprint
+
+from .classes import FULLWIDTH_OPENING_BRACKETS, INSEPARABLE, is_japanese
+
+SUPPORTED_SERIES = "70."
+
+_installed = False
+_originals: dict[str, object] = {}
+
+
+class UnsupportedWeasyPrint(RuntimeError):
+    pass
+
+
+def check_version(version: str | None = None) -> None:
+    """Raise :class:`UnsupportedWeasyPrint` unless WeasyPrint is 70.x."""
+    version = weasyprint.__version__ if version is None else version
+    if not version.startswith(SUPPORTED_SERIES):
+        raise UnsupportedWeasyPrint(
+            f"publish.typeset_ja.weasyprint_ext patches WeasyPrint {SUPPORTED_SERIES}x internals "
+            f"(layout.inline.text_align, text.line_break.Layout.set_text) but WeasyPrint "
+            f"{version} is installed; pin weasyprint==70.* or port the extension."
+        )
+
+
+def installed() -> bool:
+    return _installed
+
+
+def install() -> None:
+    """Patch WeasyPrint (once). Raises UnsupportedWeasyPrint on another version."""
+    global _installed
+    check_version()
+    if _installed:
+        return
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    _originals["text_align"] = inline.text_align
+    _originals["set_text"] = line_break.Layout.set_text
+    inline.text_align = _text_align
+    line_break.Layout.set_text = _set_text
+    _installed = True
+
+
+def uninstall() -> None:
+    """Undo :func:`install` (for tests)."""
+    global _installed
+    if not _installed:
+        return
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    inline.text_align = _originals["text_align"]
+    line_break.Layout.set_text = _originals["set_text"]
+    _installed = False
+
+
+# --- Pango letter-spacing ------------------------------------------------------------
+
+
+def _set_text(self, text, justify=False):
+    _originals["set_text"](self, text, justify)
+    spacing = getattr(self, "jl_letter_spacing", 0)
+    if not (justify and spacing and self.text):
+        return
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    base = self.style["letter_spacing"]
+    base = 0 if base == "normal" else base
+    attr_list = pango.pango_layout_get_attributes(self.layout)
+    if attr_list == ffi.NULL:
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    attr = pango.pango_attr_letter_spacing_new(int((base + spacing) * TO_UNITS))
+    attr.start_index, attr.end_index = 0, len(self.text.encode())
+    pango.pango_attr_list_change(attr_list, attr)
+    pango.pango_layout_set_attributes(self.layout, attr_list)
+
+
+# --- line adjustment -----------------------------------------------------------------
+
+_ATOMIC_EDGE = "\u3007"  # an atomic inline (ruby base) counts as a Japanese character
+
+
+def _classes(box) -> set[str]:
+    element = getattr(box, "element", None)
+    if element is None or getattr(box, "element_tag", "").endswith("::first-line"):
+        return set()
+    try:
+        return set((element.get("class") or "").split())
+    except AttributeError:
+        return set()
+
+
+def _countable(ch: str) -> bool:
+    """A character Pango treats as its own grapheme for letter-spacing."""
+    return unicodedata.category(ch) not in ("Mn", "Me", "Cf") and not (0xFE00 <= ord(ch) <= 0xFE0F)
+
+
+def _gap_ok(a: str, b: str) -> bool:
+    """Whether the gap between characters a and b may be widened."""
+    if not a or not b or a.isspace() or b.isspace():
+        return False
+    if a in INSEPARABLE and b in INSEPARABLE:
+        return False
+    return is_japanese(a) or is_japanese(b)
+
+
+class _Leaf:
+    __slots__ = ("box", "first", "last", "latin", "spaceable", "inner", "spaces")
+
+    def __init__(self, box, latin):
+        self.box = box
+        self.latin = latin
+        self.spaceable = False
+        self.inner = 0
+        self.spaces = 0
+        text = getattr(box, "text", None)
+        if text is None:
+            self.first = self.last = _ATOMIC_EDGE
+            return
+        self.first = text[:1]
+        self.last = text[-1:]
+        chars = [c for c in text if _countable(c)]
+        if (
+            not latin
+            and len(chars) > 1
+            and box.style["white_space"] in ("normal", "pre-line")
+            and all(_gap_ok(a, b) for a, b in zip(chars, chars[1:]))
+        ):
+            self.spaceable = True
+            self.inner = len(chars) - 1
+        else:
+            self.spaces = text.count(" ") + text.count("\u00a0")
+
+
+def _flatten(line):
+    """In-flow leaves in visual (LTR) order and, for each gap, the box it opens before."""
+    from weasyprint.formatting_structure import boxes
+
+    leaves: list[_Leaf] = []
+    opened: list = []  # boxes entered since the last leaf
+    gap_before: dict[int, _Leaf] = {}
+
+    def walk(box, latin):
+        if isinstance(box, boxes.TextBox):
+            leaf = _Leaf(box, latin)
+            if leaves:
+                target = opened[0] if opened else box
+                gap_before[id(target)] = (leaves[-1], leaf)
+            leaves.append(leaf)
+            opened.clear()
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            latin = latin or bool(_classes(box) & {"jl-latin", "jl-nobr"})
+            opened.append(box)
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    walk(child, latin)
+            if opened and opened[-1] is box:
+                opened.pop()  # an empty inline box: nothing opened before the next leaf
+        else:  # atomic inline-level box (inline-block, image, ...)
+            leaf = _Leaf(box, latin)
+            if leaves:
+                target = opened[0] if opened else box
+                gap_before[id(target)] = (leaves[-1], leaf)
+            leaves.append(leaf)
+            opened.clear()
+
+    for child in line.children:
+        if child.is_in_normal_flow():
+            walk(child, False)
+    return leaves, gap_before
+
+
+def _edge_chain(line, last):
+    """The inline boxes that start (or end) the line, outermost first, and the edge leaf."""
+    from weasyprint.formatting_structure import boxes
+
+    chain = []
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        children = [c for c in box.children if c.is_in_normal_flow()]
+        if not children:
+            return chain, None
+        box = children[-1] if last else children[0]
+        if isinstance(box, boxes.InlineBox):
+            chain.append(box)
+    return chain, box
+
+
+def _text_align(context, line, available_width, last):
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import create_layout, line_size
+
+    if line.style["direction"] == "rtl":
+        return _originals["text_align"](context, line, available_width, last)
+
+    # 1. Trims at the line's edges.
+    start_trim = 0.0  # how far the content's start moves left
+    bracket_trim = 0.0
+    end_trim = 0.0
+    start_chain, first_leaf = _edge_chain(line, last=False)
+    for box in start_chain:
+        if "jl-gs" in _classes(box) and box.margin_left:
+            start_trim += box.margin_left
+            box.jl_child_shift = box.margin_left
+            box.margin_left = 0
+    is_first_line = bool(getattr(line, "text_indent", 0))
+    if (
+        isinstance(first_leaf, boxes.TextBox)
+        and first_leaf.text[:1] in FULLWIDTH_OPENING_BRACKETS
+        and not is_first_line
+    ):
+        bracket_trim = first_leaf.style["font_size"] / 2
+        start_trim += bracket_trim
+    end_chain, last_leaf = _edge_chain(line, last=True)
+    for box in end_chain:
+        if "jl-ge" in _classes(box) and box.margin_right:
+            end_trim += box.margin_right
+            box.margin_right = 0
+
+    align = line.style["text_align_all"]
+    if last:
+        align_last = line.style["text_align_last"]
+        align = align if align_last == "auto" else align_last
+    space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
+    justify = align == "justify" and space_collapse
+
+    leaves, gap_before = _flatten(line)
+    content_width = line.width - start_trim - end_trim
+    extra = available_width - content_width
+    spacing = 0.0
+    gaps = {}
+    if justify and extra > 0:
+        gaps = {k: v for k, v in gap_before.items() if _gap_ok(v[0].last, v[1].first)}
+        count = len(gaps) + sum(leaf.inner + leaf.spaces for leaf in leaves)
+        if count:
+            spacing = extra / count
+
+    if not (start_trim or end_trim or spacing):
+        return _originals["text_align"](context, line, available_width, last)
+
+    spaceable = {id(leaf.box): leaf for leaf in leaves}
+
+    def apply(box, x_advance):
+        if id(box) in gaps:
+            x_advance += spacing
+        if isinstance(box, boxes.TextBox):
+            box.position_x += x_advance
+            leaf = spaceable.get(id(box))
+            if spacing and leaf is not None and (leaf.inner or leaf.spaces):
+                if leaf.spaceable:
+                    layout = create_layout(box.text, box.style, context, None, 0)
+                    layout.jl_letter_spacing = spacing
+                else:
+                    layout = create_layout(
+                        box.text, box.style, context, None, spacing)
+                    box.justification_spacing = spacing
+                layout.set_text(box.text, justify=True)
+                first_line = layout.get_first_line()[0]
+                width, _ = line_size(first_line, box.style)
+                layout.deactivate()
+                box.pango_layout = layout
+                x_advance += width - box.width
+                box.width = width
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            box.position_x += x_advance
+            x_advance -= getattr(box, "jl_child_shift", 0.0)
+            box.jl_child_shift = 0.0
+            before = x_advance
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    x_advance = apply(child, x_advance)
+            box.width += x_advance - before
+        else:
+            box.translate(x_advance, 0)
+        return x_advance
+
+    # The line box itself does not move; its children do.
+    x_advance = -bracket_trim
+    for child in line.children:
+        if child.is_in_normal_flow():
+            x_advance = apply(child, x_advance)
+    line.width += x_advance - end_trim
+    if justify:
+        return 0
+    return _originals["text_align"](context, line, available_width, last)
