@@ -106,6 +106,8 @@ def _set_text(self, text, justify=False):
 
 # --- line adjustment -----------------------------------------------------------------
 
+# Inline boxes whose characters are never spaced apart (Latin runs, ── ……, ruby bases).
+_UNSPACED = {"jl-latin", "jl-nobr", "jl-ruby"}
 _ATOMIC_EDGE = "\u3007"  # an atomic inline (ruby base) counts as a Japanese character
 
 
@@ -178,7 +180,7 @@ def _flatten(line):
             leaves.append(leaf)
             opened.clear()
         elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-            latin = latin or bool(_classes(box) & {"jl-latin", "jl-nobr"})
+            latin = latin or bool(_classes(box) & _UNSPACED)
             opened.append(box)
             for child in box.children:
                 if child.is_in_normal_flow():
@@ -292,6 +294,11 @@ def _text_align(context, line, available_width, last):
                 box.width = width
         elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             box.position_x += x_advance
+            for child in box.children:
+                # Readings of ruby (absolutely positioned in a relative inline box) were
+                # laid out with the box: move them with it.
+                if child.is_absolutely_positioned():
+                    child.translate(x_advance, 0)
             x_advance -= getattr(box, "jl_child_shift", 0.0)
             box.jl_child_shift = 0.0
             before = x_advance
