@@ -16,7 +16,9 @@ box after line breaking) with a version that, before aligning a line:
    inside a Latin word, never between the two halves of ── or …….
 
 It also wraps ``weasyprint.text.line_break.Layout.set_text`` so that a layout carrying a
-``jl_letter_spacing`` value re-applies it when the text is drawn.
+``jl_letter_spacing`` value re-applies it when the text is drawn, and
+``weasyprint.layout.inline.get_next_linebox`` to put ruby readings (``.jl-rt``) on top of
+their base's em box (WeasyPrint 70 ignores ``top`` on an absolute child of an inline box).
 
 Call :func:`install` once before rendering (the PDF writer does); it is idempotent.
 """
@@ -64,8 +66,10 @@ def install() -> None:
     from weasyprint.text import line_break
 
     _originals["text_align"] = inline.text_align
+    _originals["get_next_linebox"] = inline.get_next_linebox
     _originals["set_text"] = line_break.Layout.set_text
     inline.text_align = _text_align
+    inline.get_next_linebox = _get_next_linebox
     line_break.Layout.set_text = _set_text
     _installed = True
 
@@ -79,6 +83,7 @@ def uninstall() -> None:
     from weasyprint.text import line_break
 
     inline.text_align = _originals["text_align"]
+    inline.get_next_linebox = _originals["get_next_linebox"]
     line_break.Layout.set_text = _originals["set_text"]
     _installed = False
 
@@ -126,9 +131,12 @@ def _countable(ch: str) -> bool:
     return unicodedata.category(ch) not in ("Mn", "Me", "Cf") and not (0xFE00 <= ord(ch) <= 0xFE0F)
 
 
+_SPACES = frozenset(" \u00a0\t\n")  # not U+3000, which is a fullwidth character
+
+
 def _gap_ok(a: str, b: str) -> bool:
     """Whether the gap between characters a and b may be widened."""
-    if not a or not b or a.isspace() or b.isspace():
+    if not a or not b or a in _SPACES or b in _SPACES:
         return False
     if a in INSEPARABLE and b in INSEPARABLE:
         return False
@@ -217,6 +225,56 @@ def _edge_chain(line, last):
     return chain, box
 
 
+# Ideographic em box of the bundled Noto CJK faces: 0.88 em above, 0.12 em below the baseline.
+EM_TOP, EM_BOTTOM = 0.88, 0.12
+
+
+def _first_text(box):
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        return box
+    for child in getattr(box, "children", ()):
+        found = _first_text(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _place_readings(box):
+    """Put each ruby reading's em box on top of its base's em box.
+
+    WeasyPrint 70 resets an absolutely positioned inline child to the line's top after
+    layout (its static position), ignoring ``top``; so the reading is placed here."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in getattr(box, "children", ()):
+        if not isinstance(child, boxes.InlineBox):
+            continue
+        if "jl-ruby" in _classes(child):
+            base = _first_text(child)
+            for reading in child.children:
+                if not reading.is_absolutely_positioned() or "jl-rt" not in _classes(reading):
+                    continue
+                text = _first_text(reading)
+                if base is None or text is None:
+                    continue
+                want = (
+                    base.position_y + base.baseline
+                    - EM_TOP * base.style["font_size"]
+                    - EM_BOTTOM * text.style["font_size"]
+                )
+                reading.translate(0, want - (text.position_y + text.baseline))
+        _place_readings(child)
+
+
+def _get_next_linebox(*args, **kwargs):
+    line, resume_at = _originals["get_next_linebox"](*args, **kwargs)
+    if line is not None:
+        _place_readings(line)
+    return line, resume_at
+
+
 def _text_align(context, line, available_width, last):
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.line_break import create_layout, line_size
@@ -291,6 +349,8 @@ def _text_align(context, line, available_width, last):
                 layout.deactivate()
                 box.pango_layout = layout
                 x_advance += width - box.width
+                import os
+                if os.environ.get("JLDEBUG"): print(repr(box.text), round(box.width,3), round(width,3), leaf.inner, leaf.spaces, round(spacing,3), round((width-box.width)/spacing,3) if spacing else 0)
                 box.width = width
         elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             box.position_x += x_advance
