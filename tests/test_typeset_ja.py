@@ -11,7 +11,7 @@ import pytest
 import weasyprint
 
 from publish.model import Emphasis, Paragraph, Ruby, Strong, Text
-from publish.typeset_ja import classes, paragraph_html, weasyprint_ext
+from publish.typeset_ja import classes, halved_positions, paragraph_html, weasyprint_ext
 from publish.typeset_ja.classes import (
     FULLWIDTH_OPENING_BRACKETS,
     INSEPARABLE,
@@ -33,6 +33,7 @@ from typeset_harness import (
     read_pdf,
     render,
     sample_paragraphs,
+    line_spacing,
     split_paragraphs,
 )
 
@@ -181,7 +182,10 @@ def test_lines_are_justified(setting):
     bad = []
     checked = 0
     for p in paras:
+        halved = halved_positions(p.text)
+        k = 0  # index after the line's last char in p.chars
         for n, line in enumerate(p.lines):
+            k += len(line.chars)
             left = lefts[line.column]
             right = left + width * EM
             first = line.chars[0]
@@ -204,7 +208,8 @@ def test_lines_are_justified(setting):
                 bad.append(f"start {start - want_start:+.2f}pt: {line.text}")
             if n < len(p.lines) - 1:
                 checked += 1
-                end = line.chars[-1].x1
+                # a line-final 」 whose pair continues on the next line is half-width
+                end = line.chars[-1].x1 - (EM / 2 if k - 1 in halved else 0)
                 if abs(end - right) > TOL:
                     bad.append(f"end {end - right:+.2f}pt: {line.text}")
             else:
@@ -252,7 +257,7 @@ def test_consecutive_punctuation_takes_half_an_em_less(setting):
                 normal = _pitch(prev, a)
                 got = _pitch(a, b)
                 seen.add(a.text + b.text)
-                if abs(normal - got - EM / 2) > 0.05:
+                if abs(normal - got - EM / 2) > 0.1:
                     bad.append(f"{a.text}{b.text}: {got:.2f} vs {normal:.2f} in {line.text}")
     assert {"」「", "。」", "、「", "）（"} <= seen
     assert not bad, "\n".join(bad)
@@ -270,12 +275,12 @@ def test_japanese_latin_quarter_em(setting):
                 lat_ja = is_latin(a.text) and _plain_fullwidth(b.text)
                 ja_lat = _plain_fullwidth(a.text) and is_latin(b.text)
                 if not (lat_ja or ja_lat):
-                    # no quarter em beside punctuation
+                    # no quarter em beside punctuation: only this line's justification
                     if (is_latin(a.text) and b.text in PUNCTUATION) or (
                         a.text in PUNCTUATION and is_latin(b.text)
                     ):
-                        j = cs[i - 1] if i and _plain_fullwidth(cs[i - 1].text) else None
-                        if b.x0 - a.x1 > EM / 4 - 0.3 and (j is None or _pitch(j, a) - EM < 0.3):
+                        spacing = line_spacing(line)
+                        if spacing is not None and b.x0 - a.x1 - spacing > 0.1:
                             bad.append(f"space beside punctuation {a.text}{b.text}: {line.text}")
                     continue
                 # this line's justification, from a neighbouring kanji/kana pair
@@ -290,7 +295,7 @@ def test_japanese_latin_quarter_em(setting):
                     continue
                 gap = b.x0 - a.x1 - ref
                 gaps.append(gap)
-                if abs(gap - EM / 4) > 0.1:
+                if abs(gap - EM / 4) > 0.15:
                     bad.append(f"{a.text}|{b.text} {gap:.2f}pt: {line.text}")
     assert len(gaps) > 20
     assert not bad, "\n".join(bad)
@@ -357,20 +362,17 @@ def test_ruby_placement(setting):
                 n = len(node.reading)
                 gap = ((b1 - b0) - n * BODY / 2) / n
                 assert abs((r0 - b0) - gap / 2) < 0.3, node
-            else:
-                # overhang at most one ruby character, only onto kana
-                k = start
-                prev = sp.chars[k - 1] if k > 0 else None
-                nxt = sp.chars[k + len(node.base)] if k + len(node.base) < len(sp.chars) else None
-                over_l, over_r = b0 - r0, r1 - b1
-                assert over_l <= BODY / 2 + 0.05 and over_r <= BODY / 2 + 0.05, node
-                if over_l > 0.05:
-                    assert prev is not None and is_kana(prev.text) and prev.baseline == base[0].baseline or (
-                        prev is None or prev.baseline != base[0].baseline), node
-                    if prev is not None and prev.baseline == base[0].baseline:
-                        assert r0 >= prev.x0 + BODY / 2 - 0.05 or is_kana(prev.text), node
-                if over_r > 0.05 and nxt is not None and nxt.baseline == base[0].baseline:
-                    assert is_kana(nxt.text), node
+            # overhang onto a neighbour on the same line: at most one ruby character
+            # (half an em of the base), onto kana only, never onto kanji
+            k = start
+            prev = sp.chars[k - 1] if k > 0 else None
+            nxt = sp.chars[k + len(node.base)] if k + len(node.base) < len(sp.chars) else None
+            if prev is not None and prev.baseline == base[0].baseline:
+                allowed = BODY / 2 if is_kana(prev.text) else 0
+                assert r0 >= prev.x1 - allowed - 0.05, (node, prev.text, r0, prev.x1)
+            if nxt is not None and nxt.baseline == base[0].baseline:
+                allowed = BODY / 2 if is_kana(nxt.text) else 0
+                assert r1 <= nxt.x0 + allowed + 0.05, (node, nxt.text, r1, nxt.x0)
             checked += 1
     assert checked == sum(len(_rubies(p)) for p in ALL)
     assert not small

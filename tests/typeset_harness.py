@@ -199,8 +199,9 @@ def split_paragraphs(rendered: Rendered, paragraphs) -> list[SetParagraph]:
     return out
 
 
-def line_spacing(line: Line) -> float:
-    """The inter-character justification added to a line (median over kanji/kana pairs)."""
+def line_spacing(line: Line) -> float | None:
+    """The inter-character justification added to a line (median over kanji/kana pairs),
+    None when the line has no such pair."""
     from publish.typeset_ja.classes import PUNCTUATION, is_japanese
 
     steps = [
@@ -209,4 +210,4 @@ def line_spacing(line: Line) -> float:
         if is_japanese(a.text) and is_japanese(b.text)
         and a.text not in PUNCTUATION and b.text not in PUNCTUATION
     ]
-    return statistics.median(steps) if steps else 0.0
+    return statistics.median(steps) if steps else None

@@ -26,9 +26,44 @@ import unicodedata
 from markupsafe import Markup, escape
 
 from ..model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text, plain_text
-from .classes import INSEPARABLE, PUNCTUATION, is_japanese, is_kana, is_latin
+from .classes import (
+    CLOSING_BRACKETS,
+    COMMAS,
+    FULL_STOPS,
+    INSEPARABLE,
+    OPENING_BRACKETS,
+    PUNCTUATION,
+    is_japanese,
+    is_kana,
+    is_latin,
+)
 
-__all__ = ["inline_html", "paragraph_html", "latin_runs", "RUBY_CLASS"]
+__all__ = ["inline_html", "paragraph_html", "latin_runs", "halved_positions", "RUBY_CLASS"]
+
+_FULLWIDTH = ("W", "F")
+# Punctuation set on a full em with a half-em blank: after the glyph (closing brackets,
+# full stops, commas) or before it (opening brackets).
+CLOSERS = frozenset(
+    c for c in CLOSING_BRACKETS | FULL_STOPS | COMMAS if unicodedata.east_asian_width(c) in _FULLWIDTH
+)
+OPENERS = frozenset(c for c in OPENING_BRACKETS if unicodedata.east_asian_width(c) in _FULLWIDTH)
+
+
+def halved_positions(text: str) -> set[int]:
+    """Indexes of the punctuation set half-width by 約物詰め (JLReq 3.1.4).
+
+    Between consecutive punctuation only one half-em blank remains: a closer followed by
+    a closer or an opener loses its trailing half (」「 。」 、「 ）（ 」」 。「), an opener
+    after an opener loses its leading half (「『). The pair then takes half an em less
+    than the naive sum."""
+    out = set()
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a in CLOSERS and (b in OPENERS or b in CLOSERS):
+            out.add(i)
+        elif a in OPENERS and b in OPENERS:
+            out.add(i + 1)
+    return out
 
 RUBY_CLASS = "jl-ruby"
 
@@ -64,6 +99,7 @@ class _Renderer:
     def __init__(self, plain: str):
         self.plain = plain
         self.pos = 0  # offset of the next node in plain
+        self.halved = halved_positions(plain)
 
     def char(self, i: int) -> str:
         return self.plain[i] if 0 <= i < len(self.plain) else ""
@@ -97,7 +133,7 @@ class _Renderer:
         for s, e, kind in spans:
             if s < i:
                 continue
-            out.append(self.chars(text[i:s], bouten))
+            out.append(self.chars(text[i:s], bouten, start + i))
             run = text[s:e]
             if kind == "nobr":
                 out.append(f'<span class="jl-nobr">{escape(run)}</span>')
@@ -107,21 +143,31 @@ class _Renderer:
                     classes.append("jl-gs")
                 if _wants_gap(run[-1], self.char(start + e)):
                     classes.append("jl-ge")
-                out.append(f'<span class="{" ".join(classes)}">{self.chars(run, bouten)}</span>')
+                out.append(
+                    f'<span class="{" ".join(classes)}">{self.chars(run, bouten, start + s)}</span>'
+                )
             i = e
-        out.append(self.chars(text[i:], bouten))
+        out.append(self.chars(text[i:], bouten, start + i))
         return "".join(out)
 
-    @staticmethod
-    def chars(text: str, bouten: bool) -> str:
-        if not bouten:
-            return str(escape(text))
-        return "".join(
-            str(escape(c))
-            if (c in PUNCTUATION or c.isspace() or unicodedata.category(c).startswith("P"))
-            else f'<span class="jl-bt">{escape(c)}</span>'
-            for c in text
-        )
+    def chars(self, text: str, bouten: bool, start: int) -> str:
+        out = []
+        plain = []
+        for k, c in enumerate(text):
+            if start + k in self.halved:
+                out.append("".join(plain))
+                plain = []
+                out.append(f'<span class="jl-h">{escape(c)}</span>')
+            elif bouten and not (
+                c in PUNCTUATION or c.isspace() or unicodedata.category(c).startswith("P")
+            ):
+                out.append("".join(plain))
+                plain = []
+                out.append(f'<span class="jl-bt">{escape(c)}</span>')
+            else:
+                plain.append(str(escape(c)))
+        out.append("".join(plain))
+        return "".join(out)
 
     def ruby(self, node: Ruby) -> str:
         start = self.pos

@@ -15,7 +15,9 @@ box after line breaking) with a version that, before aligning a line:
    (Latin runs, ruby, emphasis-dot spans) and at the word spaces of Latin runs. Never
    inside a Latin word, never between the two halves of ── or …….
 
-It also wraps ``weasyprint.text.line_break.Layout.set_text`` so that a layout carrying a
+It also makes ``weasyprint.draw.text`` write glyph advances with three decimals instead of
+truncating them to whole 1/1000 em (see :class:`_ExactInt`), wraps
+``weasyprint.text.line_break.Layout.set_text`` so that a layout carrying a
 ``jl_letter_spacing`` value re-applies it when the text is drawn, and
 ``weasyprint.layout.inline.get_next_linebox`` to put ruby readings (``.jl-rt``) on top of
 their base's em box (WeasyPrint 70 ignores ``top`` on an absolute child of an inline box).
@@ -65,8 +67,11 @@ def install() -> None:
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
+    from weasyprint.draw import text as draw_text
+
     _originals["text_align"] = inline.text_align
     _originals["get_next_linebox"] = inline.get_next_linebox
+    draw_text.int = _ExactInt
     _originals["set_text"] = line_break.Layout.set_text
     inline.text_align = _text_align
     inline.get_next_linebox = _get_next_linebox
@@ -82,13 +87,39 @@ def uninstall() -> None:
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
+    from weasyprint.draw import text as draw_text
+
     inline.text_align = _originals["text_align"]
     inline.get_next_linebox = _originals["get_next_linebox"]
+    del draw_text.int
     line_break.Layout.set_text = _originals["set_text"]
     _installed = False
 
 
 # --- Pango letter-spacing ------------------------------------------------------------
+
+
+class _ExactInt(int):
+    """``int`` as seen by ``weasyprint.draw.text``: still an int (for Pango), but printed
+    with its fraction.
+
+    WeasyPrint 70 writes each glyph's extra advance into the PDF as ``int()`` of a value
+    in 1/1000 em, so letter-spacing loses up to 1/1000 em per character, which adds up
+    to several tenths of a point along a justified line. Keeping three decimals places
+    every glyph where Pango put it."""
+
+    def __new__(cls, value):
+        obj = super().__new__(cls, value)
+        obj.exact = float(value)
+        return obj
+
+    def __format__(self, spec):
+        if spec:
+            return format(self.exact, spec)
+        return f"{self.exact:.3f}".rstrip("0").rstrip(".")
+
+    __str__ = __repr__ = lambda self: self.__format__("")
+
 
 
 def _set_text(self, text, justify=False):
@@ -316,15 +347,20 @@ def _text_align(context, line, available_width, last):
     leaves, gap_before = _flatten(line)
     content_width = line.width - start_trim - end_trim
     extra = available_width - content_width
-    spacing = 0.0
+    spacing = 0.0  # at box boundaries and Latin word spaces
+    letter_spacing = {}  # per spaceable text box
     gaps = {}
     if justify and extra > 0:
         gaps = {k: v for k, v in gap_before.items() if _gap_ok(v[0].last, v[1].first)}
-        count = len(gaps) + sum(leaf.inner + leaf.spaces for leaf in leaves)
-        if count:
-            spacing = extra / count
+        outer = len(gaps) + sum(leaf.spaces for leaf in leaves)
+        inner = sum(leaf.inner for leaf in leaves)
+        if outer + inner:
+            spacing = extra / (outer + inner)
+            for leaf in leaves:
+                if leaf.inner:
+                    letter_spacing[id(leaf.box)] = spacing
 
-    if not (start_trim or end_trim or spacing):
+    if not (start_trim or end_trim or spacing or letter_spacing):
         return _originals["text_align"](context, line, available_width, last)
 
     spaceable = {id(leaf.box): leaf for leaf in leaves}
@@ -335,10 +371,12 @@ def _text_align(context, line, available_width, last):
         if isinstance(box, boxes.TextBox):
             box.position_x += x_advance
             leaf = spaceable.get(id(box))
-            if spacing and leaf is not None and (leaf.inner or leaf.spaces):
-                if leaf.spaceable:
+            if leaf is not None and (
+                (leaf.inner and letter_spacing.get(id(box))) or (leaf.spaces and spacing)
+            ):
+                if leaf.inner:
                     layout = create_layout(box.text, box.style, context, None, 0)
-                    layout.jl_letter_spacing = spacing
+                    layout.jl_letter_spacing = letter_spacing[id(box)]
                 else:
                     layout = create_layout(
                         box.text, box.style, context, None, spacing)
@@ -349,8 +387,6 @@ def _text_align(context, line, available_width, last):
                 layout.deactivate()
                 box.pango_layout = layout
                 x_advance += width - box.width
-                import os
-                if os.environ.get("JLDEBUG"): print(repr(box.text), round(box.width,3), round(width,3), leaf.inner, leaf.spaces, round(spacing,3), round((width-box.width)/spacing,3) if spacing else 0)
                 box.width = width
         elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             box.position_x += x_advance
