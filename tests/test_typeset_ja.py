@@ -11,7 +11,14 @@ import pytest
 import weasyprint
 
 from publish.model import Emphasis, Paragraph, Ruby, Strong, Text
-from publish.typeset_ja import classes, halved_positions, paragraph_html, weasyprint_ext
+from publish.typeset_ja import (
+    CLOSERS,
+    OPENERS,
+    classes,
+    halved_positions,
+    paragraph_html,
+    weasyprint_ext,
+)
 from publish.typeset_ja.classes import (
     FULLWIDTH_OPENING_BRACKETS,
     INSEPARABLE,
@@ -363,15 +370,16 @@ def test_ruby_placement(setting):
                 gap = ((b1 - b0) - n * BODY / 2) / n
                 assert abs((r0 - b0) - gap / 2) < 0.3, node
             # overhang onto a neighbour on the same line: at most one ruby character
-            # (half an em of the base), onto kana only, never onto kanji
+            # (half an em of the base), onto kana or a punctuation's blank half, never
+            # onto kanji
             k = start
             prev = sp.chars[k - 1] if k > 0 else None
             nxt = sp.chars[k + len(node.base)] if k + len(node.base) < len(sp.chars) else None
             if prev is not None and prev.baseline == base[0].baseline:
-                allowed = BODY / 2 if is_kana(prev.text) else 0
+                allowed = BODY / 2 if is_kana(prev.text) or prev.text in CLOSERS else 0
                 assert r0 >= prev.x1 - allowed - 0.05, (node, prev.text, r0, prev.x1)
             if nxt is not None and nxt.baseline == base[0].baseline:
-                allowed = BODY / 2 if is_kana(nxt.text) else 0
+                allowed = BODY / 2 if is_kana(nxt.text) or nxt.text in OPENERS else 0
                 assert r1 <= nxt.x0 + allowed + 0.05, (node, nxt.text, r1, nxt.x0)
             checked += 1
     assert checked == sum(len(_rubies(p)) for p in ALL)

@@ -169,6 +169,12 @@ class _Renderer:
         out.append("".join(plain))
         return "".join(out)
 
+    def overhangable(self, i: int, blank_side: frozenset[str]) -> bool:
+        """Ruby may overhang character i: kana, or punctuation whose blank half faces the
+        base (a closer before it, an opener after it) and is not removed by 約物詰め."""
+        ch = self.char(i)
+        return is_kana(ch) or (ch in blank_side and i not in self.halved)
+
     def ruby(self, node: Ruby) -> str:
         start = self.pos
         self.pos += len(node.base)
@@ -184,12 +190,14 @@ class _Renderer:
             if gap > 1e-6:
                 rt_style.append(f"letter-spacing:{2 * gap:.4g}em")
         else:
-            # Longer reading: overhang onto adjacent kana by at most one ruby character
-            # (half an em of the base), never onto kanji or punctuation.
+            # Longer reading: overhang onto adjacent kana, or onto the blank half of
+            # adjacent punctuation, by at most one ruby character (half an em of the
+            # base); never onto kanji.
             excess = reading_w - base_w
             half = min(excess / 2, 0.5)
-            o_l = half if is_kana(self.char(start - 1)) else 0.0
-            o_r = half if is_kana(self.char(start + len(node.base))) else 0.0
+            before, after = start - 1, start + len(node.base)
+            o_l = half if self.overhangable(before, CLOSERS) else 0.0
+            o_r = half if self.overhangable(after, OPENERS) else 0.0
             p_l, p_r = excess / 2 - o_l, excess / 2 - o_r
             if p_l > 1e-6 or p_r > 1e-6:
                 style.append(f"padding:0 {p_r:.4g}em 0 {p_l:.4g}em")
@@ -199,7 +207,7 @@ class _Renderer:
         return (
             f'<span class="jl-ruby"{s}><span class="jl-rb">{escape(node.base)}</span>'
             f'<span class="jl-rt" style="{";".join(rt_style)}">{escape(node.reading)}</span></span>'
-        )
+        ).replace("-0em", "0em")
 
 
 def inline_html(inlines) -> Markup:
