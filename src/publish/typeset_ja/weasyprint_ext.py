@@ -306,6 +306,42 @@ def _get_next_linebox(*args, **kwargs):
     return line, resume_at
 
 
+def _is_wakan(a: str, b: str) -> bool:
+    """A 和欧間 boundary: a Latin letter or digit beside a Japanese letter."""
+    from .classes import PUNCTUATION, is_latin
+
+    def ja(c):
+        return is_japanese(c) and c not in PUNCTUATION
+
+    return (is_latin(a) and ja(b)) or (ja(a) and is_latin(b))
+
+
+def _allocate(extra, leaves, gap_before, em):
+    """Share ``extra`` width out in JLReq's expansion order (3.8.3):
+
+    1. word spaces of Latin runs, by up to a quarter em each (towards half an em);
+    2. the 和欧間 quarter em, by up to a quarter em each (towards half an em);
+    3. the rest equally over every gap between characters (Japanese characters, box
+       boundaries and word spaces), never inside a Latin word or between ── halves.
+    """
+    gaps = {k: v for k, v in gap_before.items() if _gap_ok(v[0].last, v[1].first)}
+    spaces = sum(leaf.spaces for leaf in leaves)
+    inner = sum(leaf.inner for leaf in leaves)
+    wakan = [k for k, (a, b) in gaps.items() if _is_wakan(a.last, b.first)]
+    remaining = extra
+    s1 = min(remaining / spaces, em / 4) if spaces else 0.0
+    remaining -= s1 * spaces
+    s2 = min(remaining / len(wakan), em / 4) if wakan else 0.0
+    remaining -= s2 * len(wakan)
+    count = len(gaps) + inner + spaces
+    s3 = remaining / count if count else 0.0
+    amounts = {k: s3 for k in gaps}
+    for k in wakan:
+        amounts[k] += s2
+    letter_spacing = {id(leaf.box): s3 for leaf in leaves if leaf.inner and s3}
+    return s1 + s3, letter_spacing, amounts
+
+
 def _text_align(context, line, available_width, last):
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.line_break import create_layout, line_size
@@ -347,18 +383,13 @@ def _text_align(context, line, available_width, last):
     leaves, gap_before = _flatten(line)
     content_width = line.width - start_trim - end_trim
     extra = available_width - content_width
-    spacing = 0.0  # at box boundaries and Latin word spaces
+    word_spacing = 0.0  # added to each word space of Latin runs
     letter_spacing = {}  # per spaceable text box
-    gaps = {}
+    gaps = {}  # id(box) -> space added before that box
     if justify and extra > 0:
-        gaps = {k: v for k, v in gap_before.items() if _gap_ok(v[0].last, v[1].first)}
-        outer = len(gaps) + sum(leaf.spaces for leaf in leaves)
-        inner = sum(leaf.inner for leaf in leaves)
-        if outer + inner:
-            spacing = extra / (outer + inner)
-            for leaf in leaves:
-                if leaf.inner:
-                    letter_spacing[id(leaf.box)] = spacing
+        word_spacing, letter_spacing, gaps = _allocate(
+            extra, leaves, gap_before, line.style["font_size"])
+    spacing = word_spacing or any(gaps.values())
 
     if not (start_trim or end_trim or spacing or letter_spacing):
         return _originals["text_align"](context, line, available_width, last)
@@ -366,21 +397,20 @@ def _text_align(context, line, available_width, last):
     spaceable = {id(leaf.box): leaf for leaf in leaves}
 
     def apply(box, x_advance):
-        if id(box) in gaps:
-            x_advance += spacing
+        x_advance += gaps.get(id(box), 0.0)
         if isinstance(box, boxes.TextBox):
             box.position_x += x_advance
             leaf = spaceable.get(id(box))
             if leaf is not None and (
-                (leaf.inner and letter_spacing.get(id(box))) or (leaf.spaces and spacing)
+                (leaf.inner and letter_spacing.get(id(box))) or (leaf.spaces and word_spacing)
             ):
                 if leaf.inner:
                     layout = create_layout(box.text, box.style, context, None, 0)
                     layout.jl_letter_spacing = letter_spacing[id(box)]
                 else:
                     layout = create_layout(
-                        box.text, box.style, context, None, spacing)
-                    box.justification_spacing = spacing
+                        box.text, box.style, context, None, word_spacing)
+                    box.justification_spacing = word_spacing
                 layout.set_text(box.text, justify=True)
                 first_line = layout.get_first_line()[0]
                 width, _ = line_size(first_line, box.style)
