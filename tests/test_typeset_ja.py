@@ -449,3 +449,39 @@ def test_emphasis_dots(setting):
             assert bottom < c.baseline - 0.85 * BODY
     assert want > 20
     assert len(dots) == want  # nothing else drawn
+
+
+def test_import_does_not_patch():
+    import subprocess
+    import sys
+
+    code = (
+        "import publish.typeset_ja.weasyprint_ext as ext\n"
+        "from weasyprint.layout import inline\n"
+        "assert inline.text_align.__module__ == 'weasyprint.layout.inline'\n"
+        "assert not ext.installed()\n"
+        "ext.install(); assert inline.text_align.__module__.startswith('publish')\n"
+        "ext.uninstall(); assert inline.text_align.__module__ == 'weasyprint.layout.inline'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_gothic_ruby_and_dots(extension):
+    """Questions are set in Noto Sans JP: readings and dots sit the same way."""
+    css = (
+        "@font-face { font-family: 'Noto Sans JP'; src: url(fonts/NotoSansJP-Regular.ttf); }"
+        "html { font-family: 'Noto Sans JP' }"
+    )
+    para = Paragraph((
+        Text("ここで"), Emphasis((Text("大切なのは"),)), Text("、"), Ruby("行政", "ぎょうせい"),
+        Text("のDXです。"),
+    ))
+    rendered = read_pdf(render([para], 20, css), 20)
+    (line,) = rendered.lines
+    assert line.text == para.plain
+    assert len(rendered.dots) == 5
+    for _, x0, top, x1, bottom in rendered.dots:
+        assert abs(line.baseline - (top + bottom) / 2 - 1.13 * BODY) < 0.4
+    reading = rendered.small
+    assert "".join(c.text for c in reading) == "ぎょうせい"
+    assert abs(reading[0].baseline + 0.12 * BODY / 2 - (line.baseline - 0.88 * BODY)) < 0.15
