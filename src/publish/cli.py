@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     except PublishError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return exc.exit_status
+    except OSError as exc:  # e.g. an output folder that cannot be written
+        print(f"publish: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
