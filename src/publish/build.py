@@ -1,0 +1,63 @@
+"""Orchestration: one source -> the outputs asked for, each written atomically."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import available_layouts, load_layout
+from .model import Interview
+from .output import atomic_write
+from .source import load_interview
+
+FORMATS = ("pdf", "epub")
+
+
+@dataclass(frozen=True)
+class Built:
+    source: Path
+    format: str
+    path: Path
+    size: int
+
+
+def load(source: Path) -> Interview:
+    return load_interview(Path(source), known_layouts=available_layouts())
+
+
+def layout_for(doc: Interview, override: str | None = None):
+    return load_layout(override or doc.layout, style=dict(doc.style), source=doc.source)
+
+
+def output_path(doc: Interview, fmt: str, out_dir: Path) -> Path:
+    suffix = {"pdf": ".pdf", "epub": ".epub"}[fmt]
+    return Path(out_dir) / f"{doc.slug}{suffix}"
+
+
+def build_source(source: Path, formats=FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None) -> list[Built]:
+    doc = load(source)
+    lay = layout_for(doc, layout)
+    built = []
+    for fmt in formats:
+        data = make_bytes(doc, lay, fmt)
+        path = atomic_write(output_path(doc, fmt, out_dir), data)
+        built.append(Built(Path(source), fmt, path, len(data)))
+    return built
+
+
+def make_bytes(doc: Interview, layout, fmt: str) -> bytes:
+    if fmt == "pdf":
+        from .pdf import build_pdf
+
+        return build_pdf(doc, layout)
+    if fmt == "epub":
+        from .epub import build_epub
+
+        return build_epub(doc, layout, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+    raise ValueError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

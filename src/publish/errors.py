@@ -1,0 +1,46 @@
+"""Errors a user can act on.
+
+A `SourceProblem` names the file, line, column and field; `SourceError` carries every
+problem found in one pass so an editor can fix them all at once. The CLI prints them and
+exits with status 2 (bad input), never with a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    path: Path
+    line: int  # 1-based
+    column: int  # 1-based
+    field: str  # e.g. "sections[2].turns[0]"; "" for the whole file
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{display_path(self.path)}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class PublishError(Exception):
+    """An error the user can fix; the CLI prints it without a traceback."""
+
+    exit_status = 1
+
+
+class SourceError(PublishError):
+    exit_status = 2
+
+    def __init__(self, problems: list[SourceProblem]):
+        self.problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.column))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (as editors expect)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

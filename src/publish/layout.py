@@ -1,0 +1,294 @@
+"""Layouts: folders of design tokens, Jinja2 templates and CSS under `layouts/`.
+
+A layout folder holds `layout.yaml` (tokens), `templates/` (print parts), `epub/` (EPUB
+documents) and CSS files. `extends: <parent>` makes lookups fall back to the parent for
+tokens, templates and stylesheets. Nothing about a layout's look lives in Python: this
+module only reads tokens, does the type-area arithmetic (版面設計) they ask for, and turns
+tokens into CSS custom properties.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from .errors import PublishError, SourceError, SourceProblem
+from .source import yamltree
+
+PT_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75, "q": 72 / 25.4 / 4}
+# Trim sizes in mm. CSS `B5` is ISO B5 (176×250); Japanese print means JIS B5.
+TRIM_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
+              "JIS-B5": (182, 257), "JIS-B6": (128, 182), "B5": (176, 250)}
+
+
+def project_root() -> Path:
+    """The checkout holding layouts/ and fonts/ (the package is installed editable)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def layouts_dir() -> Path:
+    return project_root() / "layouts"
+
+
+def fonts_dir() -> Path:
+    return project_root() / "fonts"
+
+
+def available_layouts(root: Path | None = None) -> set[str]:
+    root = root or layouts_dir()
+    return {p.parent.name for p in root.glob("*/layout.yaml")}
+
+
+def to_pt(value, field_name: str = "length") -> float:
+    """'3mm' / '9pt' / '13Q' / 9 (pt) -> points."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|mm|cm|in|px|q|Q)\s*", str(value))
+    if not match:
+        raise ValueError(f"{field_name}: '{value}' is not a length like 3mm, 9pt or 13Q")
+    return float(match.group(1)) * PT_PER[match.group(2).lower()]
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+@dataclass(frozen=True)
+class TypeArea:
+    """The 版面: a whole number of full-width characters per column, whole lines per page."""
+
+    page_width: float  # trim, pt
+    page_height: float
+    body_size: float
+    line_pitch: float
+    chars_per_line: int
+    columns: int
+    gutter_chars: float
+    lines: int
+    margin_top: float
+    margin_inside: float | None  # None: centre the text block
+
+    @property
+    def column_width(self) -> float:
+        return self.chars_per_line * self.body_size
+
+    @property
+    def gutter(self) -> float:
+        return self.gutter_chars * self.body_size
+
+    @property
+    def width(self) -> float:
+        return self.columns * self.column_width + (self.columns - 1) * self.gutter
+
+    @property
+    def height(self) -> float:
+        return self.lines * self.line_pitch
+
+    @property
+    def margin_bottom(self) -> float:
+        return self.page_height - self.margin_top - self.height
+
+    @property
+    def margin_left(self) -> float:
+        return self.margin_inside if self.margin_inside is not None else (self.page_width - self.width) / 2
+
+    @property
+    def margin_right(self) -> float:
+        return self.page_width - self.width - self.margin_left
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.margin_bottom < 24:
+            out.append(f"type area: {self.lines} lines of {self.line_pitch:g}pt leave a foot margin of "
+                       f"{self.margin_bottom:.1f}pt; use fewer lines or a smaller margin_top")
+        if self.margin_right < 24 or self.margin_left < 24:
+            out.append(f"type area: {self.columns}×{self.chars_per_line} characters of {self.body_size:g}pt "
+                       f"are {self.width:.1f}pt wide, too wide for a {self.page_width:.1f}pt page")
+        return out
+
+
+@dataclass
+class Layout:
+    name: str
+    chain: list[Path]  # this layout's folder first, then its parents
+    tokens: dict
+    overrides_from: Path | None = None
+    _env: jinja2.Environment | None = field(default=None, repr=False)
+
+    # -- tokens ---------------------------------------------------------------------
+    @cached_property
+    def trim_mm(self) -> tuple[float, float]:
+        trim = self.tokens["page"]["trim"]
+        if isinstance(trim, str) and trim.upper() in TRIM_SIZES:
+            return TRIM_SIZES[trim.upper()]
+        w, h = str(trim).split()
+        return to_pt(w) / PT_PER["mm"], to_pt(h) / PT_PER["mm"]
+
+    @cached_property
+    def type_area(self) -> TypeArea:
+        ta = self.tokens["type_area"]
+        w, h = self.trim_mm
+        inside = ta.get("margin_inside")
+        return TypeArea(
+            page_width=w * PT_PER["mm"],
+            page_height=h * PT_PER["mm"],
+            body_size=to_pt(ta["body_size"]),
+            line_pitch=to_pt(ta["line_pitch"]),
+            chars_per_line=int(ta["chars_per_line"]),
+            columns=int(ta["columns"]),
+            gutter_chars=float(ta["gutter_chars"]),
+            lines=int(ta["lines"]),
+            margin_top=to_pt(ta["margin_top"]),
+            margin_inside=None if inside in (None, "auto") else to_pt(inside),
+        )
+
+    @property
+    def bleed_mm(self) -> float:
+        return to_pt(self.tokens["page"].get("bleed", "3mm")) / PT_PER["mm"]
+
+    def css_variables(self, medium: str) -> str:
+        """Every token as a CSS custom property; colours per medium (print: CMYK)."""
+        lines = []
+        ta = self.type_area
+        derived = {
+            "page-width": f"{ta.page_width:.3f}pt", "page-height": f"{ta.page_height:.3f}pt",
+            "bleed": f"{self.bleed_mm:.3f}mm",
+            "body-size": f"{ta.body_size:g}pt", "line-pitch": f"{ta.line_pitch:g}pt",
+            "column-width": f"{ta.column_width:.3f}pt", "column-gap": f"{ta.gutter:.3f}pt",
+            "columns": str(ta.columns), "text-width": f"{ta.width:.3f}pt", "text-height": f"{ta.height:.3f}pt",
+            "margin-top": f"{ta.margin_top:.3f}pt", "margin-bottom": f"{ta.margin_bottom:.3f}pt",
+            "margin-left": f"{ta.margin_left:.3f}pt", "margin-right": f"{ta.margin_right:.3f}pt",
+        }
+        for name, value in derived.items():
+            lines.append(f"  --{name}: {value};")
+        for name, value in (self.tokens.get("sizes") or {}).items():
+            lines.append(f"  --size-{name}: {value};")
+        for name, value in (self.tokens.get("fonts") or {}).items():
+            lines.append(f"  --font-{name}: {value};")
+        for name, spec in (self.tokens.get("colors") or {}).items():
+            lines.append(f"  --color-{name}: {css_color(spec, medium)};")
+        return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+    # -- files ----------------------------------------------------------------------
+    def find(self, relative: str) -> Path:
+        for folder in self.chain:
+            candidate = folder / relative
+            if candidate.exists():
+                return candidate
+        raise PublishError(f"layout '{self.name}': no {relative} in {', '.join(str(p) for p in self.chain)}")
+
+    def stylesheets(self, medium: str) -> list[Path]:
+        names = (self.tokens.get("stylesheets") or {}).get(medium, [])
+        return [self.find(name) for name in names]
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file the layout's output depends on (for make and the preview's watcher)."""
+        return sorted(p for folder in self.chain for p in folder.rglob("*") if p.is_file())
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            loader = jinja2.FileSystemLoader([str(p) for p in self.chain])
+            self._env = jinja2.Environment(
+                loader=loader,
+                autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                undefined=jinja2.StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+        return self._env
+
+
+def css_color(spec, medium: str) -> str:
+    """A colour token {cmyk: [c, m, y, k] in %, rgb: '#rrggbb'} for one medium."""
+    if isinstance(spec, str):
+        return spec
+    if medium == "print" and "cmyk" in spec:
+        c, m, y, k = (float(v) / 100 for v in spec["cmyk"])
+        return f"device-cmyk({c:g} {m:g} {y:g} {k:g})"
+    return spec["rgb"]
+
+
+def load_layout(name: str, *, style: dict | None = None, root: Path | None = None,
+                source: Path | None = None) -> Layout:
+    """Resolve a layout by name, following `extends`, then apply a source's `style:`."""
+    root = root or layouts_dir()
+    chain: list[Path] = []
+    token_layers: list[dict] = []
+    current: str | None = name
+    while current:
+        folder = root / current
+        if folder in chain:
+            raise PublishError(f"layout '{name}': 'extends' forms a loop through '{current}'")
+        spec_path = folder / "layout.yaml"
+        if not spec_path.is_file():
+            known = ", ".join(sorted(available_layouts(root)))
+            raise PublishError(f"unknown layout '{current}' (known: {known})")
+        data, _ = yamltree.load(spec_path)
+        if not isinstance(data, dict):
+            raise SourceError([SourceProblem(spec_path, 1, 1, "", "layout.yaml must be a mapping of tokens")])
+        chain.append(folder)
+        token_layers.append(data)
+        current = data.get("extends")
+    tokens: dict = {}
+    for layer in reversed(token_layers):
+        tokens = _deep_merge(tokens, {k: v for k, v in layer.items() if k != "extends"})
+    layout = Layout(name=name, chain=chain, tokens=tokens)
+    if style:
+        layout = apply_style(layout, style, source)
+    return layout
+
+
+def token_paths(tokens: dict, prefix: str = "") -> dict[str, object]:
+    """{'colors.accent.rgb': '#…', …}: every overridable leaf token by dotted name."""
+    out = {}
+    for key, value in tokens.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out[name] = value
+            out.update(token_paths(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def apply_style(layout: Layout, style: dict, source: Path | None) -> Layout:
+    """A source's `style:` overrides tokens for that source only (dotted or nested keys)."""
+    known = token_paths(layout.tokens)
+    tokens = copy.deepcopy(layout.tokens)
+    for key, value in _flatten(style).items():
+        if key not in known:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise PublishError(f"{source or 'style'}: style.{key}: unknown token{hint}")
+        target = tokens
+        *parents, leaf = key.split(".")
+        for part in parents:
+            target = target[part]
+        target[leaf] = value
+    return Layout(name=layout.name, chain=layout.chain, tokens=tokens, overrides_from=source)
+
+
+def _flatten(mapping: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not ({"cmyk", "rgb"} & set(value)):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out

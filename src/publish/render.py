@@ -1,0 +1,72 @@
+"""Model -> HTML through a layout's Jinja2 templates (the print side).
+
+Filters available to templates: `inline` (a Paragraph as typeset inline HTML), `plain`,
+`rich_plain`, `uri` (a path as a file URI) and `jdate` (2024年2月1日).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import typeset_ja
+from .layout import Layout
+from .model import Interview, Paragraph, plain_text, rich_plain
+
+
+def jdate(value: dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _inline(value) -> Markup:
+    if value is None:
+        return Markup("")
+    if isinstance(value, Paragraph):
+        return typeset_ja.paragraph_html(value)
+    return Markup("").join(typeset_ja.paragraph_html(p) for p in value)
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Paragraph):
+        return value.plain
+    return plain_text(value)
+
+
+def install_filters(env) -> None:
+    env.filters.setdefault("inline", _inline)
+    env.filters.setdefault("plain", _plain)
+    env.filters.setdefault("rich_plain", lambda v: rich_plain(v or ()))
+    env.filters.setdefault("uri", lambda p: Path(p).resolve().as_uri())
+    env.filters.setdefault("jdate", jdate)
+
+
+def profiles_placement(doc: Interview) -> dict[tuple[int, int], list]:
+    """Each person's profile goes where that person first speaks; people who never
+    answer get theirs before the first turn."""
+    placement: dict[tuple[int, int], list] = {}
+    firsts = doc.first_turn_of
+    for person in doc.people:
+        placement.setdefault(firsts.get(person.id, (0, 0)), []).append(person)
+    return placement
+
+
+def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0) -> str:
+    """The HTML WeasyPrint typesets, for `medium` 'print' (CMYK, bleed) or 'screen'."""
+    env = layout.env
+    install_filters(env)
+    placement = profiles_placement(doc)
+    template = env.get_template("templates/document.html.j2")
+    return template.render(
+        doc=doc,
+        layout=layout,
+        area=layout.type_area,
+        medium=medium,
+        css_variables=Markup(layout.css_variables(medium)),
+        stylesheets=[p.as_uri() for p in layout.stylesheets("print")],
+        profiles_at=lambda si, ti: placement.get((si, ti), []),
+        blank_pages=blank_pages,
+    )

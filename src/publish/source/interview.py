@@ -1,0 +1,374 @@
+"""Validate an interview source and build the document model from it.
+
+Every problem is collected (not just the first) and reported as
+`path:line:column: field.path: message`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+
+from ..errors import SourceError, SourceProblem
+from ..model import (
+    Answer,
+    Figure,
+    Interview,
+    Paragraph,
+    Person,
+    PullQuote,
+    Question,
+    Section,
+)
+from . import yamltree
+from .markup import MarkupError, parse_inline, parse_paragraphs
+from .yamltree import Locations, dotted
+
+PERSON_ID = re.compile(r"[a-z0-9_-]+\Z")
+KATAKANA = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ffA-Za-z0-9ー・\s　]+\Z")
+
+# field name -> kind. Kinds: text (one line of inline markup), plain, rich (paragraphs),
+# date, list[str], url, mapping, and the nested record lists handled by hand.
+INTERVIEW_FIELDS = {
+    "title": "text",
+    "subtitle": "text",
+    "title_reading": "katakana",
+    "kind": "plain",
+    "publisher": "plain",
+    "published": "date",
+    "updated": "date",
+    "tags": "tags",
+    "layout": "plain",
+    "lead": "rich",
+    "people": "people",
+    "interviewer": "plain",
+    "sections": "sections",
+    "note": "rich",
+    "url": "url",
+    "style": "mapping",
+}
+INTERVIEW_REQUIRED = ("title", "people", "sections")
+
+PERSON_FIELDS = {
+    "id": "plain",
+    "name": "plain",
+    "reading": "plain",
+    "affiliation": "plain",
+    "title": "plain",
+    "department": "plain",
+    "bio": "rich",
+    "photo": "path",
+}
+PERSON_REQUIRED = ("id", "name")
+
+SECTION_FIELDS = {"heading": "text", "turns": "turns"}
+TURN_COMPANIONS = {"image": {"caption"}, "quote": {"by"}, "q": set()}
+
+
+class Checker:
+    """Collects problems for one file; each helper returns None on a bad value."""
+
+    def __init__(self, path: Path, text_lines: list[str], locations: Locations):
+        self.path = path
+        self.lines = text_lines
+        self.loc = locations
+        self.problems: list[SourceProblem] = []
+
+    # -- reporting --------------------------------------------------------------------
+    def report(self, path: tuple, message: str, *, at_key: bool = False, spot=None) -> None:
+        spot = spot or (self.loc.key(path) if at_key else self.loc.of(path))
+        self.problems.append(SourceProblem(self.path, spot.line, spot.column, dotted(path), message))
+
+    def report_markup(self, path: tuple, error: MarkupError) -> None:
+        line, column = self._offset_position(path, error.offset)
+        self.problems.append(SourceProblem(self.path, line, column, dotted(path), error.message))
+
+    def _offset_position(self, path: tuple, offset: int, value: str | None = None) -> tuple[int, int]:
+        """File position of character `offset` inside the scalar at `path`."""
+        spot = self.loc.of(path)
+        if spot.style in ("|", ">"):
+            # A block scalar's content starts on the next line, at the block's indent.
+            first = spot.line  # 0-based index of the line after the indicator
+            while first < len(self.lines) and not self.lines[first].strip():
+                first += 1
+            if first >= len(self.lines):
+                return spot.line, spot.column
+            indent = len(self.lines[first]) - len(self.lines[first].lstrip(" "))
+            value = self._value_at(path)
+            before = value[:offset] if isinstance(value, str) else ""
+            line_index = before.count("\n")
+            column = offset - (before.rfind("\n") + 1)
+            return first + 1 + line_index, indent + column + 1
+        quote = 1 if spot.style in ("'", '"') else 0
+        return spot.line, spot.column + quote + offset
+
+    def _value_at(self, path: tuple):
+        return self._values_by_path.get(tuple(path))
+
+    # -- field kinds ------------------------------------------------------------------
+    def check_record(self, data, path: tuple, fields: dict, required: tuple, what: str) -> dict | None:
+        if not isinstance(data, dict):
+            self.report(path, f"must be a mapping of {what} fields, not {_kind(data)}")
+            return None
+        for name in required:
+            if data.get(name) in (None, "", []):
+                missing = "is missing" if name not in data else "is empty"
+                self.report(path + (name,), f"required field {missing}", at_key=name in data)
+        for name in data:
+            if name not in fields:
+                hint = _did_you_mean(str(name), fields)
+                self.report(path + (name,), f"unknown field{hint}", at_key=True)
+        return data
+
+    def text(self, value, path) -> Paragraph | None:
+        plain = self.plain(value, path)
+        if plain is None:
+            return None
+        try:
+            paragraphs = parse_paragraphs(plain)
+        except MarkupError as exc:
+            self.report_markup(path, exc)
+            return None
+        if len(paragraphs) > 1:
+            self.report(path, "must be one paragraph (no blank line)")
+            return None
+        return paragraphs[0] if paragraphs else None
+
+    def rich(self, value, path) -> tuple[Paragraph, ...]:
+        plain = self.plain(value, path)
+        if plain is None:
+            return ()
+        try:
+            return parse_paragraphs(plain)
+        except MarkupError as exc:
+            self.report_markup(path, exc)
+            return ()
+
+    def plain(self, value, path) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.report(path, f"must be text, not {_kind(value)}")
+            return None
+        return str(value)
+
+    def date(self, value, path) -> dt.date | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.report(path, f"must be a date like 2024-02-01, not {value!r}")
+        return None
+
+    def tags(self, value, path) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.report(path, f"must be a list of tags, not {_kind(value)}")
+            return ()
+        out = []
+        for i, tag in enumerate(value):
+            text = self.plain(tag, path + (i,))
+            if text is not None and text.strip():
+                out.append(text.strip())
+        return tuple(out)
+
+    def local_file(self, value, path) -> Path | None:
+        text = self.plain(value, path)
+        if text is None:
+            return None
+        root = self.path.parent.resolve()
+        target = (root / text).resolve()
+        try:
+            target.relative_to(root)
+        except ValueError:
+            self.report(path, f"'{text}' points outside the content folder {root.name}/")
+            return None
+        if not target.is_file():
+            self.report(path, f"file '{text}' does not exist (looked for {target})")
+            return None
+        return target
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number", dt.date: "a date"}.get(type(value), type(value).__name__)
+
+
+def _did_you_mean(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" '{name}' (did you mean '{close[0]}'?)" if close else f" '{name}' (known: {', '.join(candidates)})"
+
+
+def _index_values(value, path=(), out=None) -> dict:
+    out = {} if out is None else out
+    out[path] = value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _index_values(v, path + (k,), out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _index_values(v, path + (i,), out)
+    return out
+
+
+def load_interview(path: Path, *, known_layouts=None) -> Interview:
+    """Read, validate and model one interview source. Raises SourceError."""
+    path = Path(path)
+    data, locations = yamltree.load(path)
+    check = Checker(path, yamltree.read_text(path).split("\n"), locations)
+    check._values_by_path = _index_values(data)
+    if check.check_record(data, (), INTERVIEW_FIELDS, INTERVIEW_REQUIRED, "interview") is None:
+        raise SourceError(check.problems)
+
+    people = _people(check, data.get("people"))
+    ids = [p.id for p in people]
+    sections = _sections(check, data.get("sections"), ids)
+
+    title_reading = check.plain(data.get("title_reading"), ("title_reading",))
+    if title_reading and not KATAKANA.match(title_reading):
+        check.report(("title_reading",), "must be written in katakana (e.g. ミンカンキギョウ…)")
+    layout = check.plain(data.get("layout"), ("layout",)) or "brochure"
+    if known_layouts is not None and layout not in known_layouts:
+        close = difflib.get_close_matches(layout, sorted(known_layouts), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        check.report(("layout",), f"unknown layout '{layout}' ({hint}known: {', '.join(sorted(known_layouts))})")
+    url = check.plain(data.get("url"), ("url",))
+    if url and not re.match(r"https?://\S+\Z", url):
+        check.report(("url",), f"must be an http:// or https:// address, not {url!r}")
+    style = data.get("style") or {}
+    if not isinstance(style, dict):
+        check.report(("style",), f"must be a mapping of layout tokens, not {_kind(style)}")
+        style = {}
+
+    interview = Interview(
+        slug=path.stem,
+        source=path.resolve(),
+        title=check.text(data.get("title"), ("title",)) or Paragraph(()),
+        subtitle=check.text(data.get("subtitle"), ("subtitle",)),
+        title_reading=title_reading,
+        kind=check.plain(data.get("kind"), ("kind",)) or "インタビュー",
+        publisher=check.plain(data.get("publisher"), ("publisher",)),
+        published=check.date(data.get("published"), ("published",)),
+        updated=check.date(data.get("updated"), ("updated",)),
+        tags=check.tags(data.get("tags"), ("tags",)),
+        layout=layout,
+        lead=check.rich(data.get("lead"), ("lead",)),
+        people=tuple(people),
+        interviewer=check.plain(data.get("interviewer"), ("interviewer",)),
+        sections=tuple(sections),
+        note=check.rich(data.get("note"), ("note",)),
+        url=url,
+        style=tuple(style.items()),
+    )
+    if check.problems:
+        raise SourceError(check.problems)
+    return interview
+
+
+def _people(check: Checker, value) -> list[Person]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        check.report(("people",), f"must be a list of people, not {_kind(value)}")
+        return []
+    people, seen = [], {}
+    for i, raw in enumerate(value):
+        path = ("people", i)
+        if check.check_record(raw, path, PERSON_FIELDS, PERSON_REQUIRED, "person") is None:
+            continue
+        pid = check.plain(raw.get("id"), path + ("id",))
+        if pid is not None and not PERSON_ID.match(pid):
+            check.report(path + ("id",), f"'{pid}' must use only a-z, 0-9, '_' and '-'")
+        elif pid is not None and pid in seen:
+            check.report(path + ("id",), f"duplicate person id '{pid}' (first used by people[{seen[pid]}])")
+        elif pid is not None:
+            seen[pid] = i
+        people.append(
+            Person(
+                id=pid or "",
+                name=check.plain(raw.get("name"), path + ("name",)) or "",
+                reading=check.plain(raw.get("reading"), path + ("reading",)),
+                affiliation=check.plain(raw.get("affiliation"), path + ("affiliation",)),
+                title=check.plain(raw.get("title"), path + ("title",)),
+                department=check.plain(raw.get("department"), path + ("department",)),
+                bio=check.rich(raw.get("bio"), path + ("bio",)),
+                photo=check.local_file(raw.get("photo"), path + ("photo",)),
+            )
+        )
+    return people
+
+
+def _sections(check: Checker, value, ids: list[str]) -> list[Section]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        check.report(("sections",), f"must be a list of sections, not {_kind(value)}")
+        return []
+    sections = []
+    for si, raw in enumerate(value):
+        path = ("sections", si)
+        required = ("turns",) if si == 0 else ("heading", "turns")
+        if check.check_record(raw, path, SECTION_FIELDS, required, "section") is None:
+            continue
+        heading = check.text(raw.get("heading"), path + ("heading",))
+        turns_raw = raw.get("turns")
+        if turns_raw is not None and not isinstance(turns_raw, list):
+            check.report(path + ("turns",), f"must be a list of turns, not {_kind(turns_raw)}")
+            turns_raw = []
+        turns = [turn for ti, raw_turn in enumerate(turns_raw or [])
+                 if (turn := _turn(check, raw_turn, path + ("turns", ti), ids))]
+        sections.append(Section(heading=heading, turns=tuple(turns)))
+    return sections
+
+
+def _turn(check: Checker, raw, path: tuple, ids: list[str]):
+    if not isinstance(raw, dict) or not raw:
+        check.report(path, f"must be a mapping like 'q: …' or '<person id>: …', not {_kind(raw)}")
+        return None
+    keys = list(raw)
+    main = [k for k in keys if k in TURN_COMPANIONS or k not in {"caption", "by"}]
+    if len(main) != 1:
+        if not main:
+            check.report(path, "a turn needs one of 'q', 'image', 'quote' or a person id")
+        else:
+            names = " and ".join(f"'{k}'" for k in main)
+            check.report(path, f"a turn has exactly one of 'q', 'image', 'quote' or a person id; found {names}")
+        return None
+    kind = main[0]
+    allowed = TURN_COMPANIONS.get(kind, set())
+    for extra in keys:
+        if extra != kind and extra not in allowed:
+            check.report(path + (extra,), f"'{extra}' does not belong to a '{kind}' turn", at_key=True)
+    value_path = path + (kind,)
+    if kind == "q":
+        return Question(check.rich(raw[kind], value_path))
+    if kind == "image":
+        image = check.local_file(raw[kind], value_path)
+        caption = check.rich(raw.get("caption"), path + ("caption",))
+        return Figure(image, caption) if image else None
+    if kind == "quote":
+        by = check.plain(raw.get("by"), path + ("by",))
+        if by is not None and by not in ids:
+            check.report(path + ("by",), f"unknown person '{by}' (known: {', '.join(ids)})")
+        return PullQuote(check.rich(raw[kind], value_path), by)
+    if kind not in ids:
+        close = difflib.get_close_matches(str(kind), ids, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        check.report(path, f"unknown speaker '{kind}' ({hint}known: {', '.join(ids)})", spot=check.loc.key(value_path))
+        return None
+    paragraphs = check.rich(raw[kind], value_path)
+    if raw[kind] is None or not str(raw[kind]).strip():
+        check.report(value_path, "an answer needs text", at_key=True)
+    return Answer(str(kind), paragraphs)
