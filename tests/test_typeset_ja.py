@@ -31,7 +31,7 @@ from publish.typeset_ja.classes import (
     is_latin,
 )
 
-from typeset_harness import (
+from .test_typeset_ja_harness import (
     BODY,
     FIXTURES,
     PITCH,

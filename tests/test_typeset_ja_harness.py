@@ -1,4 +1,4 @@
-"""A small WeasyPrint harness for the JLReq typesetting tests: renders paragraphs in two
+"""(No tests here.) A small WeasyPrint harness for the JLReq typesetting tests: renders paragraphs in two
 justified columns of a whole number of ems and reads the body lines back from the PDF
 (pdfplumber chars: origin, advance, baseline), so the tests measure real output.
 """
@@ -76,16 +76,16 @@ def html_document(paragraphs, columns_em: int, extra_css: str = "") -> str:
     body = "\n".join(f"<p>{paragraph_html(p)}</p>" for p in paragraphs)
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8">
+<link rel="stylesheet" href="layouts/brochure/typeset_ja.css">
 <style>
 @font-face {{ font-family: "Noto Serif JP"; src: url(fonts/NotoSerifJP-Regular.ttf); }}
 @font-face {{ font-family: "Noto Serif JP"; font-weight: bold; src: url(fonts/NotoSerifJP-Bold.ttf); }}
 @page {{ size: {page_width(columns_em)}pt 842pt; margin: {MARGIN}pt; }}
 html {{ font-family: "Noto Serif JP"; font-size: {BODY}pt; line-height: {PITCH}pt; }}
 body {{ margin: 0; column-count: 2; column-gap: {GAP_EM}em; }}
-p {{ margin: 0; }}
+p {{ margin: 0; text-indent: 1em; text-align: justify; }}
 {extra_css}
 </style>
-<link rel="stylesheet" href="layouts/brochure/typeset_ja.css">
 </head><body class="jlreq">
 {body}
 </body></html>"""
