@@ -8,6 +8,8 @@ What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
   Japanese letter (never beside punctuation). ``weasyprint_ext`` removes it at line edges
   and never stretches inside the run.
 * ``<span class="jl-nobr">──</span>``: cl-08 runs (── ……) are never split nor spaced.
+* ``<span class="jl-h">」</span>``: 約物詰め, the punctuation of a consecutive pair (」「 。」
+  、「 ）（ …) set half-width with ``halt``, so the pair takes half an em less.
 * ``<span class="jl-ruby">``: ruby as an inline-block base with an absolutely positioned
   half-size reading (group ruby, 1:2:1 spreading, overhang onto kana only), so line pitch
   never changes.
@@ -15,7 +17,9 @@ What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
   text layer stays clean) above each character; none on punctuation.
 
 The line-level rules (inter-character justification, line-start bracket, quarter-em
-removal at line edges) are done by :mod:`publish.typeset_ja.weasyprint_ext`.
+removal at line edges, ruby reading placement) are done by
+:mod:`publish.typeset_ja.weasyprint_ext`; the PDF writer must call
+``weasyprint_ext.install()`` once before rendering.
 """
 
 from __future__ import annotations
