@@ -485,3 +485,23 @@ def test_gothic_ruby_and_dots(extension):
     reading = rendered.small
     assert "".join(c.text for c in reading) == "ぎょうせい"
     assert abs(reading[0].baseline + 0.12 * BODY / 2 - (line.baseline - 0.88 * BODY)) < 0.15
+
+
+def test_text_stream_in_reading_order(extension):
+    """Stream-order extraction (pdfium, as in PDF viewers' copy and search) gets every
+    paragraph's text contiguous and in order: ruby bases and emphasised characters are
+    drawn with their line (only the readings come after). pdfium itself inserts a space
+    at Japanese-Latin script changes, with or without a gap, so spaces are ignored."""
+    import re
+
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(render(ALL, 27))
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    text = re.sub(r"\s", "", text)
+    pos = 0
+    for p in ALL:
+        want = re.sub(r"\s", "", p.plain)
+        found = text.find(want, pos)
+        assert found >= 0, want[:30]
+        pos = found + len(want)

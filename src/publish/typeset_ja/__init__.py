@@ -205,13 +205,18 @@ class _Renderer:
             p_l, p_r = excess / 2 - o_l, excess / 2 - o_r
             if p_l > 1e-6 or p_r > 1e-6:
                 style.append(f"padding:0 {p_r:.4g}em 0 {p_l:.4g}em")
-            left = -o_l
-        rt_style.append(f"left:{2 * left:.4g}em")  # in the reading's (half-size) ems
+            left = -excess / 2  # centred on the base
+        # `left` is from the base's start, where the (empty, relative) anchor sits; in
+        # the reading's (half-size) ems. The anchor holds the reading so that the base
+        # itself is not positioned: it is then drawn in reading order with its line,
+        # which keeps the PDF text stream in order.
+        rt_style.append(f"left:{2 * left:.4g}em")
         s = f' style="{";".join(style)}"' if style else ""
         return (
-            f'<span class="jl-ruby"{s}><span class="jl-rb">{escape(node.base)}</span>'
-            f'<span class="jl-rt" style="{";".join(rt_style)}">{escape(node.reading)}</span></span>'
-        ).replace("-0em", "0em")
+            f'<span class="jl-ruby"{s}><span class="jl-ra"><span class="jl-rt" '
+            f'style="{";".join(rt_style)}">{escape(node.reading)}</span></span>'
+            f'<span class="jl-rb">{escape(node.base)}</span></span>'
+        ).replace("left:-0em", "left:0em")
 
 
 def inline_html(inlines) -> Markup:

@@ -260,16 +260,29 @@ def _edge_chain(line, last):
 EM_TOP, EM_BOTTOM = 0.88, 0.12
 
 
-def _first_text(box):
+def _first_text(box, in_flow=True):
+    """The first text box under ``box`` (only in-flow ones if ``in_flow``)."""
     from weasyprint.formatting_structure import boxes
 
     if isinstance(box, boxes.TextBox):
         return box
     for child in getattr(box, "children", ()):
-        found = _first_text(child)
+        if in_flow and not child.is_in_normal_flow():
+            continue
+        found = _first_text(child, in_flow)
         if found is not None:
             return found
     return None
+
+
+def _readings(box):
+    """The absolutely positioned ``.jl-rt`` boxes under ``box``."""
+    for child in getattr(box, "children", ()):
+        if child.is_absolutely_positioned():
+            if "jl-rt" in _classes(child):
+                yield child
+        else:
+            yield from _readings(child)
 
 
 def _place_readings(box):
@@ -284,10 +297,8 @@ def _place_readings(box):
             continue
         if "jl-ruby" in _classes(child):
             base = _first_text(child)
-            for reading in child.children:
-                if not reading.is_absolutely_positioned() or "jl-rt" not in _classes(reading):
-                    continue
-                text = _first_text(reading)
+            for reading in _readings(child):
+                text = _first_text(reading, in_flow=False)
                 if base is None or text is None:
                     continue
                 want = (
@@ -296,7 +307,8 @@ def _place_readings(box):
                     - EM_BOTTOM * text.style["font_size"]
                 )
                 reading.translate(0, want - (text.position_y + text.baseline))
-        _place_readings(child)
+        else:
+            _place_readings(child)
 
 
 def _get_next_linebox(*args, **kwargs):
