@@ -217,6 +217,12 @@ def test_lines_are_justified(setting):
                 checked += 1
                 # a line-final 」 whose pair continues on the next line is half-width
                 end = line.chars[-1].x1 - (EM / 2 if k - 1 in halved else 0)
+                # a ruby reading wider than its base ends the line instead of the base
+                end = max([end] + [
+                    c.x1 for c in rendered.small
+                    if c.page == line.page and 0 < line.baseline - c.baseline < EM
+                    and abs(c.x1 - end) < EM
+                ])
                 if abs(end - right) > TOL:
                     bad.append(f"end {end - right:+.2f}pt: {line.text}")
             else:
@@ -381,10 +387,15 @@ def test_ruby_placement(setting):
             base_top = base[0].baseline - 0.88 * BODY
             reading_bottom = reading[0].baseline + 0.12 * BODY / 2
             assert abs(reading_bottom - base_top) < 0.15, (node, reading_bottom, base_top)
-            # centred on the base (inks: first glyph origin to last glyph end)
+            # centred on the base (inks: first glyph origin to last glyph end), unless
+            # pulled in at a column edge; never outside the column
             r0, r1 = reading[0].x0, reading[-1].x1
             b0, b1 = base[0].x0, base[-1].x1
-            assert abs((r0 + r1) / 2 - (b0 + b1) / 2) < 0.3, node
+            left = column_lefts(width)[0 if b0 < column_lefts(width)[1] - EM else 1]
+            right = left + width * EM
+            assert left - 0.05 <= r0 and r1 <= right + 0.05, node
+            if abs(r0 - left) > 0.05 and abs(r1 - right) > 0.05:
+                assert abs((r0 + r1) / 2 - (b0 + b1) / 2) < 0.3, node
             if r1 - r0 <= b1 - b0 + 0.01:
                 # group ruby spread 1:2:1 — half a gap at each end
                 n = len(node.reading)
@@ -505,3 +516,23 @@ def test_text_stream_in_reading_order(extension):
         found = text.find(want, pos)
         assert found >= 0, want[:30]
         pos = found + len(want)
+
+
+def test_ruby_readings_stay_inside_the_column(extension):
+    """A reading that would overhang a kana on the previous or next line is pulled in at
+    the line's start or end; the base keeps its inset (JLReq: the ruby aligns with the
+    line edge)."""
+    paras = [
+        Paragraph((Text("あいうえおかきくけ"), Ruby("東", "ひがしひがし"), Text("のこ"))),
+        Paragraph((Text("あいうえおかき"), Ruby("東", "ひがしひがし"), Text("の"))),
+    ]
+    rendered = read_pdf(render(paras, 10), 10)
+    lefts = column_lefts(10)
+    assert len(rendered.small) == 12
+    for c in rendered.small:
+        col = 0 if c.x0 < lefts[1] - EM else 1
+        assert lefts[col] - 0.01 <= c.x0 and c.x1 <= lefts[col] + 10 * EM + 0.01, c
+    starts = [c.x0 for c in rendered.small[:6]]
+    assert abs(min(starts) - lefts[0]) < 0.05  # aligned with the line start
+    ends = [c.x1 for c in rendered.small[6:]]
+    assert abs(max(ends) - (lefts[1] + 10 * EM)) < 0.05  # aligned with the line end

@@ -103,12 +103,16 @@ def jlreq_class(ch: str) -> str | None:
 
 def is_kana(ch: str) -> bool:
     """Hiragana or katakana (ruby may overhang these, never kanji)."""
+    if len(ch) != 1:
+        return False
     o = ord(ch)
     return 0x3041 <= o <= 0x309F or 0x30A0 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF
 
 
 def is_japanese(ch: str) -> bool:
     """A character set on the Japanese em grid (kanji, kana, fullwidth forms, CJK punctuation)."""
+    if len(ch) != 1:
+        return False
     o = ord(ch)
     return (
         0x3000 <= o <= 0x30FF
@@ -124,6 +128,6 @@ def is_japanese(ch: str) -> bool:
 
 def is_latin(ch: str) -> bool:
     """A Latin letter or a European digit (the characters that get the 和欧間 quarter em)."""
-    if not ch or is_japanese(ch):
+    if len(ch) != 1 or is_japanese(ch):
         return False
     return unicodedata.category(ch)[0] in ("L", "N") and ord(ch) < 0x2000

@@ -404,7 +404,9 @@ def _text_align(context, line, available_width, last):
     spacing = word_spacing or any(gaps.values())
 
     if not (start_trim or end_trim or spacing or letter_spacing):
-        return _originals["text_align"](context, line, available_width, last)
+        offset = _originals["text_align"](context, line, available_width, last)
+        _clamp_readings(line, line.position_x - offset, line.position_x - offset + available_width)
+        return offset
 
     spaceable = {id(leaf.box): leaf for leaf in leaves}
 
@@ -454,6 +456,22 @@ def _text_align(context, line, available_width, last):
         if child.is_in_normal_flow():
             x_advance = apply(child, x_advance)
     line.width += x_advance - end_trim
-    if justify:
-        return 0
-    return _originals["text_align"](context, line, available_width, last)
+    offset = 0 if justify else _originals["text_align"](context, line, available_width, last)
+    _clamp_readings(line, line.position_x - offset, line.position_x - offset + available_width)
+    return offset
+
+
+def _clamp_readings(line, left, right):
+    """Keep ruby readings inside the column: a reading that would overhang the line's
+    start or end (its neighbour is on another line) is pulled in."""
+    for reading in _readings(line):
+        text = _first_text(reading, in_flow=False)
+        if text is None:
+            continue
+        spacing = text.style["letter_spacing"]
+        # WeasyPrint counts the letter-spacing after the last character in the width
+        end = text.position_x + text.width - (0 if spacing == "normal" else spacing)
+        if text.position_x < left - 0.01:
+            reading.translate(left - text.position_x, 0)
+        elif end > right + 0.01:
+            reading.translate(right - end, 0)
