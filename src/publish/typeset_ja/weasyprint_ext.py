@@ -16,7 +16,8 @@ box after line breaking) with a version that, before aligning a line:
    inside a Latin word, never between the two halves of ── or …….
 
 It also makes ``weasyprint.draw.text`` write glyph advances with three decimals instead of
-truncating them to whole 1/1000 em (see :class:`_ExactInt`), wraps
+truncating them to whole 1/1000 em (see :class:`_ExactInt`) and draw the word spaces
+between typesetter spans (see :func:`_draw_first_line`), wraps
 ``weasyprint.text.line_break.Layout.set_text`` so that a layout carrying a
 ``jl_letter_spacing`` value re-applies it when the text is drawn, and
 ``weasyprint.layout.inline.get_next_linebox`` to put ruby readings (``.jl-rt``) on top of
@@ -71,7 +72,9 @@ def install() -> None:
 
     _originals["text_align"] = inline.text_align
     _originals["get_next_linebox"] = inline.get_next_linebox
+    _originals["draw_first_line"] = draw_text.draw_first_line
     draw_text.int = _ExactInt
+    draw_text.draw_first_line = _draw_first_line
     _originals["set_text"] = line_break.Layout.set_text
     inline.text_align = _text_align
     inline.get_next_linebox = _get_next_linebox
@@ -91,6 +94,7 @@ def uninstall() -> None:
 
     inline.text_align = _originals["text_align"]
     inline.get_next_linebox = _originals["get_next_linebox"]
+    draw_text.draw_first_line = _originals["draw_first_line"]
     del draw_text.int
     line_break.Layout.set_text = _originals["set_text"]
     _installed = False
@@ -120,6 +124,31 @@ class _ExactInt(int):
 
     __str__ = __repr__ = lambda self: self.__format__("")
 
+
+
+class _Drawn(str):
+    """A text that ``draw_first_line`` does not take for blank."""
+
+    def strip(self, *args):
+        return str(self) or "x"
+
+
+def _draw_first_line(stream, textbox, *args, **kwargs):
+    """Draw text boxes made only of blanks that are text: an ideographic space (U+3000)
+    between two inline boxes, or the word space between two typesetter spans (e.g.
+    ``Cloud Center`` under emphasis dots, one span per letter). WeasyPrint 70 skips any
+    text box whose ``str.strip()`` is empty, which drops them from the PDF text layer."""
+    text = textbox.text
+    if text and not text.strip() and (
+        "\u3000" in text
+        or (" " in text and any(name.startswith("jl-") for name in _classes(textbox)))
+    ):
+        textbox.text = _Drawn(text)
+        try:
+            return _originals["draw_first_line"](stream, textbox, *args, **kwargs)
+        finally:
+            textbox.text = text
+    return _originals["draw_first_line"](stream, textbox, *args, **kwargs)
 
 
 def _set_text(self, text, justify=False):
