@@ -64,7 +64,7 @@ def brochure(tmp: Path, pages: int = 8, *, size: str = 'A4', bleed: str = '3mm',
             f'<section class="page"><h2 style="color: {heading_colour}">第{n}章 企業派遣で得た新たな視点</h2>'
             f'<p>PAGE {n}</p>'
             + ('<p>東京都は職員の育成や人材交流に力を入れています。' * 12) + '</p>'
-            + (f'<img src="{image.as_uri()}" style="width: 60mm">' if n % 2 == 0 else '')
+            + (f'<img src="{image.as_uri()}" style="width: 50mm">' if n % 2 == 0 else '')
             + '</section>')
     return render(''.join(body), size=size, bleed=bleed, css=cover_bg + css)
 
