@@ -49,7 +49,7 @@ h1, h2 {{ font-family: "Sans JP"; }}
 
 
 def brochure(tmp: Path, pages: int = 8, *, size: str = 'A4', bleed: str = '3mm',
-             css: str = '', rgb_text: bool = True) -> bytes:
+             css: str = '', rgb_text: bool = True, repeat: int = 12) -> bytes:
     """A brochure-like document: full-bleed CMYK cover background, RGB heading colour,
     an RGB photo, Japanese body text, one ``PAGE n`` marker per page."""
     image = rgb_image(tmp / 'photo.jpg')
@@ -63,7 +63,7 @@ def brochure(tmp: Path, pages: int = 8, *, size: str = 'A4', bleed: str = '3mm',
         body.append(
             f'<section class="page"><h2 style="color: {heading_colour}">第{n}章 企業派遣で得た新たな視点</h2>'
             f'<p>PAGE {n}</p>'
-            + ('<p>東京都は職員の育成や人材交流に力を入れています。' * 12) + '</p>'
+            + ('<p>東京都は職員の育成や人材交流に力を入れています。' * repeat) + '</p>'
             + (f'<img src="{image.as_uri()}" style="width: 50mm">' if n % 2 == 0 else '')
             + '</section>')
     return render(''.join(body), size=size, bleed=bleed, css=cover_bg + css)
