@@ -26,6 +26,7 @@ from PIL import Image, ImageCms
 log = logging.getLogger('publish.press')
 
 RGB_FAMILIES = ('/DeviceRGB', '/CalRGB')
+JPEG_QUALITY = 92
 
 
 class ColorError(ValueError):
@@ -314,7 +315,18 @@ def convert_image(pdf: pikepdf.Pdf, image: Stream, conv: ColorConverter, resourc
         del image['/Decode']
     if '/DecodeParms' in image:
         del image['/DecodeParms']
-    image.write(zlib.compress(cmyk.tobytes(), 6), filter=Name.FlateDecode)
+    filters = image.get('/Filter')
+    was_jpeg = filters is not None and '/DCTDecode' in (
+        [str(f) for f in filters] if isinstance(filters, Array) else [str(filters)])
+    if was_jpeg:
+        # Photos stay JPEG. Pillow writes Adobe-style inverted CMYK, so the image carries
+        # a /Decode array that inverts it back (poppler, Ghostscript and PDFium agree).
+        buffer = io.BytesIO()
+        cmyk.save(buffer, 'JPEG', quality=JPEG_QUALITY)
+        image.write(buffer.getvalue(), filter=Name.DCTDecode)
+        image.Decode = Array([1, 0] * 4)
+    else:
+        image.write(zlib.compress(cmyk.tobytes(), 6), filter=Name.FlateDecode)
     image.ColorSpace = Name.DeviceCMYK
     image.BitsPerComponent = 8
     return True
