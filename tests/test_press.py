@@ -283,3 +283,25 @@ def check_pdf_bytes(data: bytes, tmp_path, expect):
     path = tmp_path / 'check.pdf'
     path.write_bytes(data)
     return check_pdf(path, expect)
+
+
+def test_gradient_opacity_and_link_converted_for_x4(tmp_path):
+    raw = render('<p>PAGE 1 <a href="https://example.com/">リンク</a></p>'
+                 '<div style="opacity: .5; height: 20mm; color: rgb(0, 80, 160);'
+                 ' background: linear-gradient(rgb(255, 0, 0), rgb(0, 0, 255))">透明なグラデーション</div>'
+                 '<div style="height: 10mm; border: 2px dotted rgb(0, 128, 0)"></div>', size='A5')
+    out, report = press.finish_with_report(
+        raw, PrintSettings.from_tokens({'trim': 'A5', 'pad_pages': False}), slug_label='g.pdf')
+    assert report.shadings_converted >= 1 and report.annotations_removed == 1
+    for content in all_content(out):
+        assert not re.search(rb'\b(rg|RG)\b', content)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and '/ShadingType' in obj:
+                assert obj.ColorSpace == pikepdf.Name.DeviceCMYK
+            if isinstance(obj, pikepdf.Dictionary) and obj.get('/S') == '/Transparency':
+                assert obj.get('/CS') != pikepdf.Name.DeviceRGB
+    path = tmp_path / 'g.pdf'
+    path.write_bytes(out)
+    report = check_pdf(path, Expectations(pdfx=True, trim_mm=(148, 210), bleed_mm=3))
+    assert report.ok, report.format()

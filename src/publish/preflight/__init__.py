@@ -104,7 +104,8 @@ class Report:
         lines = [f'{self.path}: {self.pages} page{"s" if self.pages != 1 else ""}, '
                  f'{self.pdfx_version or "not PDF/X"}']
         shown = [f for f in self.findings if verbose or f.severity > Severity.INFO]
-        for finding in sorted(shown, key=lambda f: (-f.severity, f.check, f.page or 0)):
+        for finding in sorted(shown, key=lambda f: (-f.severity, f.check,
+                                                      f.message.startswith('…'), f.page or 0)):
             lines.append(f'  {finding}')
         failing = {f.check for f in self.findings if f.severity > Severity.INFO}
         passed = [name for name in self.checks_run if name not in failing]
