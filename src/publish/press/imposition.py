@@ -112,7 +112,8 @@ def impose_booklet(pdf_bytes: bytes, *, sheet: str | None = None,
                 resources.XObject[name] = form
                 ops.append(f'q {scale:.6f} 0 0 {scale:.6f} {x - box[0] * scale:.4f} '
                            f'{y - box[1] * scale:.4f} cm {name} Do Q')
-            page = Dictionary(Type=Name.Page, MediaBox=Array([0, 0, sheet_w_pt, sheet_h_pt]),
+            sheet_box = Array([0, 0, sheet_w_pt, sheet_h_pt])
+            page = Dictionary(Type=Name.Page, MediaBox=sheet_box, TrimBox=sheet_box,
                               Resources=resources,
                               Contents=pdf.make_stream(('\n'.join(ops) + '\n').encode()))
             pdf.pages.append(pikepdf.Page(page))
