@@ -200,3 +200,18 @@ def test_command_line(good, capsys):
     assert preflight_main([str(good), '--trim', 'A4', '--bleed', '3', '--binding', 'saddle']) == 0
     out = capsys.readouterr().out
     assert 'result: PASS' in out
+
+
+def test_bleed_fails_when_background_stops_at_the_trim(tmp_path):
+    # a full-page background that ends at the trim (an @page background image, or a box
+    # sized to the page without the bleed)
+    raw = render('<div style="position: absolute; top: -18mm; left: -16mm; width: 148mm;'
+                 ' height: 210mm; background: device-cmyk(0 0.8 0.8 0)"></div><p>PAGE 1</p>',
+                 size='A5')
+    data = press.finish(raw, PrintSettings.from_tokens({'trim': 'A5', 'pad_pages': False}),
+                        slug_label='x')
+    path = tmp_path / 'short.pdf'
+    path.write_bytes(data)
+    report = check_pdf(path, Expectations(trim_mm=(148, 210), bleed_mm=3))
+    [finding] = errors(report, 'bleed')
+    assert all(side in finding.message for side in ('left', 'right', 'top', 'bottom'))

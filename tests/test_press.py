@@ -305,3 +305,21 @@ def test_gradient_opacity_and_link_converted_for_x4(tmp_path):
     path.write_bytes(out)
     report = check_pdf(path, Expectations(pdfx=True, trim_mm=(148, 210), bleed_mm=3))
     assert report.ok, report.format()
+
+
+GS_PROFILE = '/usr/share/color/icc/ghostscript/default_cmyk.icc'
+
+
+@pytest.mark.skipif(not __import__('os').path.exists(GS_PROFILE), reason='no second CMYK profile')
+def test_layout_names_another_profile(tmp_path):
+    raw = render('<p style="color: rgb(0, 90, 160)">PAGE 1 別のプロファイル</p>', size='A5')
+    settings = PrintSettings.from_tokens({'trim': 'A5', 'icc_profile': 'default_cmyk.icc',
+                                          'pad_pages': False},
+                                         base_dir=__import__('pathlib').Path(GS_PROFILE).parent)
+    out = press.finish(raw, settings, slug_label='x')
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        intent = pdf.Root.OutputIntents[0]
+        assert intent.DestOutputProfile.read_bytes() == open(GS_PROFILE, 'rb').read()
+        assert 'SWOP' in str(intent.OutputConditionIdentifier)
+    with pytest.raises(SettingsError, match='does not exist'):
+        PrintSettings.from_tokens({'icc_profile': 'nope.icc'}, base_dir=tmp_path)

@@ -248,3 +248,57 @@ def safety(ctx: Context) -> list[Finding]:
     finally:
         document.close()
     return _collapse(out)
+
+
+@check('bleed')
+def bleed(ctx: Context) -> list[Finding]:
+    """Artwork that touches the trim edge must run on to the bleed edge (塗り足し).
+
+    Renders each page at 72 dpi and compares, along each side, a line just inside the
+    trim with a line just inside the bleed edge: ink at the first and paper at the
+    second means a background or picture stops at the trim and would show a white
+    sliver after cutting."""
+    out = []
+    scale = 1.0   # 72 dpi: 3 mm of bleed is 8.5 px
+    document = pdfium.PdfDocument(str(ctx.path))
+    try:
+        for facts, page in zip(ctx.pages, document):
+            if facts.trim is None or facts.bleed is None:
+                continue
+            trim, bleed_box = facts.trim, facts.bleed
+            if min(trim[0] - bleed_box[0], trim[1] - bleed_box[1], bleed_box[2] - trim[2],
+                   bleed_box[3] - trim[3]) < 2:
+                continue   # no bleed to speak of; the boxes check reports it
+            image = page.render(scale=scale, crop=(0, 0, 0, 0)).to_pil().convert('L')
+            media = facts.media
+
+            def px(x, y):
+                return image.getpixel((min(image.width - 1, max(0, int((x - media[0]) * scale))),
+                                       min(image.height - 1, max(0, int((media[3] - y) * scale)))))
+
+            short_sides = []
+            sides = {
+                'left': [((trim[0] + 1.5, y), (bleed_box[0] + 1.5, y)) for y in _steps(trim[1], trim[3])],
+                'right': [((trim[2] - 1.5, y), (bleed_box[2] - 1.5, y)) for y in _steps(trim[1], trim[3])],
+                'bottom': [((x, trim[1] + 1.5), (x, bleed_box[1] + 1.5)) for x in _steps(trim[0], trim[2])],
+                'top': [((x, trim[3] - 1.5), (x, bleed_box[3] - 1.5)) for x in _steps(trim[0], trim[2])],
+            }
+            for side, pairs in sides.items():
+                short = sum(1 for inner, outer in pairs if px(*inner) < 235 and px(*outer) > 250)
+                if short > max(2, len(pairs) // 50):
+                    short_sides.append(f'{side} ({short * 2} pt)')
+            if short_sides:
+                out.append(Finding(E if ctx.is_pdfx else W, 'bleed',
+                                   'artwork touching the trim stops short of the bleed edge on the '
+                                   + ', '.join(short_sides), facts.number))
+            page.close()
+    finally:
+        document.close()
+    return _collapse(out)
+
+
+def _steps(start: float, end: float, step: float = 2.0):
+    value = start + 3
+    while value < end - 3:
+        yield value
+        value += step

@@ -7,7 +7,8 @@ colours as ``device-cmyk()``, then calls :func:`finish`. Other entry points:
 :func:`finish_screen` (screen edition).
 """
 
-from .finish import FinishReport, PressError, finish, finish_with_report
+from .errors import PressError, TransparencyError
+from .finish import FinishReport, finish, finish_with_report
 from .imposition import ImpositionError, booklet_order, impose_booklet
 from .pages import blank_page_note, blank_pages_needed, insert_blank_pages, pad_pdf
 from .screen import finish_screen, screen_write_options
@@ -16,7 +17,7 @@ from .settings import (DEFAULT_ICC_PROFILE, MM, TRIM_SIZES, PrintSettings, Setti
 
 __all__ = [
     'PrintSettings', 'SettingsError', 'TRIM_SIZES', 'DEFAULT_ICC_PROFILE', 'MM', 'parse_trim',
-    'finish', 'finish_with_report', 'FinishReport', 'PressError',
+    'finish', 'finish_with_report', 'FinishReport', 'PressError', 'TransparencyError',
     'blank_pages_needed', 'blank_page_note', 'insert_blank_pages', 'pad_pdf',
     'impose_booklet', 'booklet_order', 'ImpositionError',
     'screen_write_options', 'finish_screen',

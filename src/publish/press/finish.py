@@ -14,16 +14,13 @@ from pikepdf import Array, Name
 from . import marks as marks_mod
 from .color import ColorConverter, convert_document, flate_stream
 from .pages import blank_page_note, blank_pages_needed, insert_blank_pages
-from .pdfx import VARIANTS, TransparencyError, add_output_intent, remove_transparency, write_metadata
+from .errors import PressError, TransparencyError
+from .pdfx import VARIANTS, add_output_intent, remove_transparency, write_metadata
 from .settings import MM, PrintSettings
 
 log = logging.getLogger('publish.press')
 
 TOLERANCE_PT = 0.5
-
-
-class PressError(ValueError):
-    """The PDF cannot be finished for print as asked (message says why and what to do)."""
 
 
 @dataclass
@@ -136,7 +133,7 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
         if settings.pdf_variant == 'pdf/x-1a':
             leftovers = remove_transparency(pdf)
             if leftovers:
-                raise PressError(
+                raise TransparencyError(
                     'PDF/X-1a allows no transparency, and this document uses it:\n  '
                     + '\n  '.join(leftovers[:10])
                     + ('\n  …' if len(leftovers) > 10 else '')
@@ -174,8 +171,8 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
                 page.contents_add(flate_stream(pdf, b'Q\nq\n' + overlay + b'Q\n'))
 
         # 7. identification
-        add_output_intent(pdf, conv.profile_bytes, settings.output_condition_identifier,
-                          settings.output_condition, conv.description)
+        identifier, condition = settings.output_condition_for(conv.description)
+        add_output_intent(pdf, conv.profile_bytes, identifier, condition, conv.description)
         write_metadata(pdf, settings.pdf_variant, now, slug_label)
         version = VARIANTS[settings.pdf_variant][0]
         out = io.BytesIO()

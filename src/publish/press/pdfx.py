@@ -10,16 +10,13 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .color import flate_stream
+from .errors import TransparencyError  # noqa: F401  (re-exported)
 
 #: variant → (PDF version, GTS_PDFXVersion, GTS_PDFXConformance or None)
 VARIANTS = {
     'pdf/x-4': ('1.6', 'PDF/X-4', None),
     'pdf/x-1a': ('1.3', 'PDF/X-1:2001', 'PDF/X-1a:2001'),
 }
-
-
-class TransparencyError(ValueError):
-    """PDF/X-1a was asked for but the document uses transparency that cannot be removed."""
 
 
 def add_output_intent(pdf: pikepdf.Pdf, profile_bytes: bytes, identifier: str,

@@ -57,7 +57,10 @@ class PrintSettings:
     ``pdf_variant``: ``pdf/x-4`` (default, live transparency allowed) or ``pdf/x-1a``
     (PDF/X-1a:2001: PDF 1.3, CMYK/gray only, no transparency).
     ``icc_profile``: the CMYK output profile (path); the shipped FOGRA39 one by default.
-    ``output_condition``: the OutputIntent's identifier/condition text.
+    ``output_condition_identifier`` / ``output_condition``: the OutputIntent's
+    registered identifier (``FOGRA39``, ``JC200103`` for Japan Color 2001 Coated) and
+    description; by default FOGRA39 for the shipped profile, the profile's own
+    description for another one.
     ``binding``: ``saddle`` (中綴じ, page count a multiple of 4) or ``perfect`` (無線綴じ, 2).
     ``pad_pages``: let :func:`publish.press.finish` insert blank pages before the back cover
     when the count breaks the binding rule (the writer can also do it in HTML).
@@ -71,8 +74,8 @@ class PrintSettings:
     slug_text: bool = True
     pdf_variant: str = 'pdf/x-4'
     icc_profile: Path = DEFAULT_ICC_PROFILE
-    output_condition: str = 'FOGRA39 (ISO 12647-2:2004, coated paper)'
-    output_condition_identifier: str = 'FOGRA39'
+    output_condition: str | None = None
+    output_condition_identifier: str | None = None
     binding: str = 'saddle'
     pad_pages: bool = True
     mark_line_pt: float = 0.25
@@ -88,6 +91,8 @@ class PrintSettings:
             problems.append(f'bleed_mm: {self.bleed_mm!r} is not between 0 and 10 mm')
         if not (isinstance(self.slug_mm, (int, float)) and 0 <= self.slug_mm <= 30):
             problems.append(f'slug_mm: {self.slug_mm!r} is not between 0 and 30 mm')
+        if self.slug_text and not self.marks and self.slug_mm < 5 and self.slug_mm != 0:
+            problems.append(f'slug_mm: {self.slug_mm} mm is too narrow for the slug line (5 mm at least)')
         if self.marks and self.slug_mm < 6:
             problems.append(f'slug_mm: {self.slug_mm} mm is too narrow for trim marks (6 mm at least)')
         if self.pdf_variant not in PDF_VARIANTS:
@@ -115,6 +120,15 @@ class PrintSettings:
     def slug_pt(self) -> float:
         return self.slug_mm * MM
 
+    def output_condition_for(self, profile_description: str) -> tuple[str, str]:
+        """(OutputConditionIdentifier, OutputCondition) for the OutputIntent."""
+        if Path(self.icc_profile).resolve() == DEFAULT_ICC_PROFILE.resolve():
+            default = ('FOGRA39', 'Offset printing, coated paper (ISO 12647-2:2004, FOGRA39)')
+        else:
+            default = (profile_description, profile_description)
+        return (self.output_condition_identifier or default[0],
+                self.output_condition or default[1])
+
     @property
     def page_multiple(self) -> int:
         return 4 if self.binding == 'saddle' else 2
@@ -126,13 +140,15 @@ class PrintSettings:
                 f'bleed: {self.bleed_mm:g}mm; }}')
 
     @classmethod
-    def from_tokens(cls, tokens: Mapping[str, Any]) -> 'PrintSettings':
+    def from_tokens(cls, tokens: Mapping[str, Any], *,
+                    base_dir: Path | None = None) -> 'PrintSettings':
         """Build from a layout's print tokens, rejecting unknown keys.
 
         Accepted keys: ``trim`` (a name from :data:`TRIM_SIZES` or ``[w, h]`` in mm),
         ``bleed``, ``slug`` (mm), ``marks``, ``slug_text`` (bool), ``pdf_variant``,
         ``icc_profile``, ``output_condition``, ``output_condition_identifier``,
-        ``binding``, ``pad_pages``.
+        ``binding``, ``pad_pages``. A relative ``icc_profile`` is resolved against
+        ``base_dir`` (the layout's folder).
         """
         known = {'trim', 'bleed', 'slug', 'marks', 'slug_text', 'pdf_variant', 'icc_profile',
                  'output_condition', 'output_condition_identifier', 'binding', 'pad_pages'}
@@ -151,7 +167,10 @@ class PrintSettings:
             if name in tokens:
                 kwargs[name] = tokens[name]
         if 'icc_profile' in tokens:
-            kwargs['icc_profile'] = Path(tokens['icc_profile'])
+            profile = Path(tokens['icc_profile'])
+            if not profile.is_absolute() and base_dir is not None:
+                profile = Path(base_dir) / profile
+            kwargs['icc_profile'] = profile
         return cls(**kwargs)
 
     def replace(self, **changes: Any) -> 'PrintSettings':
