@@ -44,10 +44,12 @@ def boxes(ctx: Context) -> list[Finding]:
     for page in ctx.pages:
         n = page.number
         if page.trim is None:
-            out.append(Finding(E if ctx.is_pdfx else W, 'boxes', 'no TrimBox', n))
+            if ctx.is_pdfx or ctx.expect.trim_mm is not None:
+                out.append(Finding(E if ctx.is_pdfx else W, 'boxes', 'no TrimBox', n))
             continue
         if page.bleed is None:
-            out.append(Finding(E if ctx.is_pdfx else W, 'boxes', 'no BleedBox', n))
+            if ctx.is_pdfx or ctx.expect.bleed_mm:
+                out.append(Finding(E if ctx.is_pdfx else W, 'boxes', 'no BleedBox', n))
         elif not _inside(page.trim, page.bleed):
             out.append(Finding(E, 'boxes', 'TrimBox is not inside the BleedBox', n))
         outer = page.bleed or page.trim
