@@ -323,3 +323,15 @@ def test_layout_names_another_profile(tmp_path):
         assert 'SWOP' in str(intent.OutputConditionIdentifier)
     with pytest.raises(SettingsError, match='does not exist'):
         PrintSettings.from_tokens({'icc_profile': 'nope.icc'}, base_dir=tmp_path)
+
+
+def test_info_and_xmp_agree(finished):
+    with pikepdf.open(io.BytesIO(finished)) as pdf:
+        info = pdf.docinfo
+        assert str(info.CreationDate) == str(info.ModDate) == 'D:20261126050000Z'
+        assert info.Trapped == '/False'
+        meta = pdf.open_metadata()
+        assert meta['xmp:CreateDate'] == meta['xmp:ModifyDate'] == '2026-11-26T05:00:00Z'
+        assert meta['dc:title'] == str(info.Title) == 'テスト冊子'
+        assert meta['pdf:Producer'] == str(info.Producer)
+        assert meta['xmp:CreatorTool'] == str(info.Creator)

@@ -62,7 +62,6 @@ def write_metadata(pdf: pikepdf.Pdf, variant: str, now: datetime, label: str,
     subject = _text(info.get('/Subject'))
     keywords = _text(info.get('/Keywords'))
     creator = _text(info.get('/Creator')) or 'publish'
-    created = _text(info.get('/CreationDate'))
     info.Title = pikepdf.String(title)
     info.Trapped = Name('/False')
     info.GTS_PDFXVersion = pikepdf.String(gts_version)
@@ -70,10 +69,11 @@ def write_metadata(pdf: pikepdf.Pdf, variant: str, now: datetime, label: str,
         info.GTS_PDFXConformance = pikepdf.String(conformance)
     elif '/GTS_PDFXConformance' in info:
         del info['/GTS_PDFXConformance']
+    # Info and XMP must agree (PDF/X-4 6.7.2): dates, title, creator tool, producer
     info.Producer = pikepdf.String(producer)
+    info.Creator = pikepdf.String(creator)
     info.ModDate = pikepdf.String(_pdf_date(now))
-    if not created:
-        info.CreationDate = pikepdf.String(_pdf_date(now))
+    info.CreationDate = pikepdf.String(_pdf_date(now))
     stamp = _xmp_date(now)
     doc_id = uuid.uuid5(uuid.NAMESPACE_URL, f'publish:{label}')
     instance_id = uuid.uuid5(uuid.NAMESPACE_URL, f'publish:{label}:{stamp}:{variant}')
@@ -81,8 +81,7 @@ def write_metadata(pdf: pikepdf.Pdf, variant: str, now: datetime, label: str,
                if variant == 'pdf/x-4' else
                f'<pdfx:GTS_PDFXVersion>{gts_version}</pdfx:GTS_PDFXVersion>'
                f'<pdfx:GTS_PDFXConformance>{conformance}</pdfx:GTS_PDFXConformance>')
-    creators = ''.join(f'<rdf:li>{escape(a.strip())}</rdf:li>'
-                       for a in author.split(',') if a.strip())
+    creators = f'<rdf:li>{escape(author)}</rdf:li>' if author else ''
     xmp = f'''<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
