@@ -215,3 +215,16 @@ def test_bleed_fails_when_background_stops_at_the_trim(tmp_path):
     report = check_pdf(path, Expectations(trim_mm=(148, 210), bleed_mm=3))
     [finding] = errors(report, 'bleed')
     assert all(side in finding.message for side in ('left', 'right', 'top', 'bottom'))
+
+
+def test_resolution_of_css_background_images(tmp_path):
+    """WeasyPrint paints CSS backgrounds through tiling patterns: the placed size comes
+    from the pattern matrix."""
+    Image.new('RGB', (100, 50), (30, 120, 200)).save(tmp_path / 'bg.png')   # 100 px over 100 mm
+    raw = render('<p>PAGE 1</p><div style="width: 100mm; height: 50mm; background: url(bg.png) '
+                 'no-repeat 0 0 / 100mm 50mm"></div>', size='A4', base=tmp_path)
+    path = tmp_path / 'bg.pdf'
+    path.write_bytes(raw)
+    report = check_pdf(path, Expectations())
+    [finding] = [f for f in report.by_check('images') if ' has ' in f.message]
+    assert finding.severity == Severity.ERROR and ' has 25 ppi' in finding.message, finding

@@ -335,3 +335,26 @@ def test_info_and_xmp_agree(finished):
         assert meta['dc:title'] == str(info.Title) == 'テスト冊子'
         assert meta['pdf:Producer'] == str(info.Producer)
         assert meta['xmp:CreatorTool'] == str(info.Creator)
+
+
+def test_x1a_drops_opaque_alpha_and_refuses_real_alpha(tmp_path):
+    from PIL import Image
+    Image.new('RGBA', (300, 300), (200, 40, 40, 255)).save(tmp_path / 'opaque.png')
+    Image.new('RGBA', (300, 300), (200, 40, 40, 128)).save(tmp_path / 'alpha.png')
+    settings = PrintSettings.from_tokens({'trim': 'A5', 'pdf_variant': 'pdf/x-1a', 'pad_pages': False})
+    raw = render('<p>PAGE 1</p><img src="opaque.png" style="width: 20mm">', size='A5', base=tmp_path)
+    out = press.finish(raw, settings, slug_label='x')
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert not any(isinstance(o, pikepdf.Stream) and '/SMask' in o for o in pdf.objects)
+    raw = render('<p>PAGE 1</p><img src="alpha.png" style="width: 20mm">', size='A5', base=tmp_path)
+    with pytest.raises(press.TransparencyError, match='alpha channel'):
+        press.finish(raw, settings, slug_label='x')
+
+
+def test_blank_pages_get_marks(tmp_path):
+    raw = brochure(tmp_path, pages=5, repeat=2)
+    out = press.finish(raw, PrintSettings(), slug_label='x', build_date=DATE)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert len(pdf.pages) == 8
+        for page in pdf.pages[4:7]:
+            assert b'1 1 1 1 K' in page.obj.Contents[-1].read_bytes()
