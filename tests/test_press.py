@@ -358,3 +358,30 @@ def test_blank_pages_get_marks(tmp_path):
         assert len(pdf.pages) == 8
         for page in pdf.pages[4:7]:
             assert b'1 1 1 1 K' in page.obj.Contents[-1].read_bytes()
+
+
+def test_slug_outlines_match_fonttools():
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    from publish.press.marks import OutlineFont
+    from test_press_samples import FONTS
+    path = FONTS / 'NotoSansJP-Regular.ttf'
+    mine = OutlineFont(path)
+    reference = TTFont(str(path), lazy=True)
+    glyphs, cmap, hmtx = reference.getGlyphSet(), reference.getBestCmap(), reference['hmtx']
+    for char in 'Ag0-_.:/ 東京都ぁ①':
+        name = cmap[ord(char)]
+        assert mine.advance(char, mine.upem) == hmtx[name][0], char
+        pen = BoundsPen(glyphs)
+        glyphs[name].draw(pen)
+        points = [(x, y) for contour in mine.contours(mine.glyph_id(char)) for x, y, _ in contour]
+        if pen.bounds is None:
+            assert not points
+            continue
+        on_bounds = (min(p[0] for p in points), min(p[1] for p in points),
+                     max(p[0] for p in points), max(p[1] for p in points))
+        # control points may lie outside the curve's bounds, never inside them
+        assert on_bounds[0] <= pen.bounds[0] + 0.01 and on_bounds[1] <= pen.bounds[1] + 0.01
+        assert on_bounds[2] >= pen.bounds[2] - 0.01 and on_bounds[3] >= pen.bounds[3] - 0.01
+    assert mine.glyph_id('\U0010FFFD') == 0
