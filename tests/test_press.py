@@ -85,6 +85,8 @@ def test_settings_validation():
     s = PrintSettings.from_tokens({'trim': 'JIS-B5', 'bleed': '5mm'})
     assert (s.trim_width_mm, s.trim_height_mm, s.bleed_mm) == (182, 257, 5)
     assert s.css_page_rule == '@page { size: 182mm 257mm; bleed: 5mm; }'
+    s = PrintSettings.from_tokens({'trim': '148mm 210mm', 'bleed': '3mm', 'binding': 'perfect'})
+    assert (s.trim_width_mm, s.trim_height_mm, s.page_multiple) == (148, 210, 2)
 
 
 # ---------------------------------------------------------------- marks

@@ -194,6 +194,9 @@ def parse_mm(value: Any, name: str = 'length') -> float:
 
 
 def parse_trim(value: Any) -> tuple[float, float]:
+    if isinstance(value, str) and len(value.split()) == 2:     # "148mm 210mm"
+        width, height = value.split()
+        return parse_mm(width, 'trim width'), parse_mm(height, 'trim height')
     if isinstance(value, str):
         key = value.strip()
         if key.upper() == 'B5':
