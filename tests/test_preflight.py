@@ -14,7 +14,10 @@ from publish.preflight import CHECKS, Expectations, Severity, check_pdf
 from publish.preflight.__main__ import main as preflight_main
 from publish.press import MM, PrintSettings
 
-from test_press_samples import brochure, render
+try:  # tests/ is a package on main, a plain folder on this branch
+    from .test_press_samples import brochure, render
+except ImportError:
+    from test_press_samples import brochure, render
 
 DATE = datetime(2026, 11, 26, 5, 0, tzinfo=timezone.utc)
 EXPECT = Expectations.from_settings(PrintSettings())

@@ -16,7 +16,10 @@ from publish.press.color import ColorConverter, convert_content
 from publish.press.marks import mark_length, trim_marks
 from publish.preflight import Expectations, check_pdf
 
-from test_press_samples import all_content, brochure, page_texts, render
+try:  # tests/ is a package on main, a plain folder on this branch
+    from .test_press_samples import all_content, brochure, page_texts, render
+except ImportError:
+    from test_press_samples import all_content, brochure, page_texts, render
 
 DATE = datetime(2026, 11, 26, 5, 0, tzinfo=timezone.utc)
 
@@ -367,7 +370,7 @@ def test_slug_outlines_match_fonttools():
     from fontTools.ttLib import TTFont
 
     from publish.press.marks import OutlineFont
-    from test_press_samples import FONTS
+    FONTS = __import__('pathlib').Path(__file__).resolve().parents[1] / 'fonts'
     path = FONTS / 'NotoSansJP-Regular.ttf'
     mine = OutlineFont(path)
     reference = TTFont(str(path), lazy=True)

@@ -13,7 +13,10 @@ from publish import press
 from publish.press import MM, PrintSettings
 from publish.press.imposition import booklet_order
 
-from test_press_samples import brochure
+try:  # tests/ is a package on main, a plain folder on this branch
+    from .test_press_samples import brochure
+except ImportError:
+    from test_press_samples import brochure
 
 
 def halves(data: bytes) -> list[tuple[str | None, str | None]]:

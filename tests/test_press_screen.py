@@ -9,7 +9,10 @@ import pikepdf
 from publish import press
 from publish.preflight import Expectations, check_pdf
 
-from test_press_samples import render
+try:  # tests/ is a package on main, a plain folder on this branch
+    from .test_press_samples import render
+except ImportError:
+    from test_press_samples import render
 
 
 def test_screen_pdf_is_tagged_with_outline_and_metadata(tmp_path):
