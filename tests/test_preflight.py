@@ -231,3 +231,11 @@ def test_resolution_of_css_background_images(tmp_path):
     report = check_pdf(path, Expectations())
     [finding] = [f for f in report.by_check('images') if ' has ' in f.message]
     assert finding.severity == Severity.ERROR and ' has 25 ppi' in finding.message, finding
+
+
+def test_ink_warns_on_heavy_colours(tmp_path):
+    raw = render('<p style="color: device-cmyk(0.9 0.9 0.9 1)">PAGE 1 四色ベタ</p>', size='A5')
+    path = tmp_path / 'ink.pdf'
+    path.write_bytes(raw)
+    [finding] = check_pdf(path, Expectations()).by_check('ink')
+    assert finding.severity == Severity.WARNING and "370%" in finding.message

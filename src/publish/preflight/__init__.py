@@ -54,6 +54,7 @@ class Expectations:
     warn_below_ppi: float = 300.0
     fail_below_ppi: float = 150.0
     tolerance_mm: float = 0.2
+    max_ink_percent: float = 330.0
 
     @classmethod
     def from_settings(cls, settings) -> 'Expectations':

@@ -118,6 +118,21 @@ def colour(ctx: Context) -> list[Finding]:
     return _collapse(out)
 
 
+@check('ink')
+def ink(ctx: Context) -> list[Finding]:
+    """Total ink of vector CMYK colours (registration 1 1 1 1, used for marks, excepted)."""
+    limit = ctx.expect.max_ink_percent
+    out = []
+    for page in ctx.pages:
+        heavy = sorted({round(sum(c) * 100) for c in page.cmyk_colours
+                        if sum(c) * 100 > limit + 0.5 and c != (1.0, 1.0, 1.0, 1.0)}, reverse=True)
+        if heavy:
+            out.append(Finding(W, 'ink', f'CMYK colours with {", ".join(f"{v}%" for v in heavy[:4])} '
+                                         f'total ink (limit {limit:g}% for coated sheet-fed offset)',
+                               page.number))
+    return _collapse(out)
+
+
 @check('output-intent')
 def output_intent(ctx: Context) -> list[Finding]:
     if not ctx.is_pdfx:

@@ -86,6 +86,7 @@ class PageFacts:
     images: list[ImageUse] = field(default_factory=list)
     transparency: list[str] = field(default_factory=list)
     annotations: list[tuple[str, list[float]]] = field(default_factory=list)
+    cmyk_colours: set[tuple[float, ...]] = field(default_factory=set)   # k/K and CMYK sc/scn
 
 
 @dataclass
@@ -193,8 +194,11 @@ class _Reader:
                 facts.colour_uses.append(('rgb', f'{where}: {op} operator'))
                 if op == 'rg':
                     fill_kind, fill_values = 'rgb', tuple(float(v) for v in operands)
-            elif op == 'k':
-                fill_kind, fill_values = 'cmyk', tuple(float(v) for v in operands)
+            elif op in ('k', 'K'):
+                values = tuple(float(v) for v in operands)
+                facts.cmyk_colours.add(values)
+                if op == 'k':
+                    fill_kind, fill_values = 'cmyk', values
             elif op == 'g':
                 fill_kind, fill_values = 'gray', tuple(float(v) for v in operands)
             elif op in ('cs', 'CS') and operands:
@@ -202,8 +206,12 @@ class _Reader:
                 facts.colour_uses.append((kind, f'{where}: {op} {operands[0]}'))
                 if op == 'cs':
                     fill_kind, fill_values = kind, ()
-            elif op in ('sc', 'scn'):
-                fill_values = tuple(float(v) for v in operands if not isinstance(v, Name))
+            elif op in ('sc', 'scn', 'SC', 'SCN'):
+                values = tuple(float(v) for v in operands if not isinstance(v, Name))
+                if len(values) == 4:
+                    facts.cmyk_colours.add(values)
+                if op in ('sc', 'scn'):
+                    fill_values = values
             elif op in ('Tj', 'TJ', "'", '"'):
                 facts.text_colours.add((fill_kind, fill_values))
             elif op == 'sh' and operands:
