@@ -39,3 +39,10 @@ def test_screen_pdf_is_tagged_with_outline_and_metadata(tmp_path):
     report = check_pdf(path, Expectations(trim_mm=(210, 297)))
     assert report.ok, report.format()
     assert report.pdfx_version is None
+
+
+def test_finish_screen_wants_plain_text():
+    import pytest
+    raw = render('<p>PAGE 1</p>', size='A5', bleed='', **press.screen_write_options())
+    with pytest.raises(TypeError, match='title must be plain text'):
+        press.finish_screen(raw, title=object())

@@ -30,8 +30,13 @@ def finish_screen(pdf_bytes: bytes, *, title: str, authors: Iterable[str] = (),
                   lang: str = 'ja') -> bytes:
     """Make sure the screen PDF carries title, authors, subject, keywords and language
     in the Info dictionary and XMP, shows its title, and opens with the outline."""
+    authors, keywords = list(authors), list(keywords)
+    for name, value in (('title', title), ('subject', subject), *(('authors', a) for a in authors),
+                        *(('keywords', k) for k in keywords)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f'finish_screen: {name} must be plain text (str), '
+                            f'not {type(value).__name__}')
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        authors, keywords = list(authors), list(keywords)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta['dc:title'] = title
             if authors:
