@@ -12,7 +12,7 @@ from PIL import Image
 from publish import press
 from publish.preflight import CHECKS, Expectations, Severity, check_pdf
 from publish.preflight.__main__ import main as preflight_main
-from publish.press import MM, PrintSettings
+from publish.press import PrintSettings
 
 try:  # tests/ is a package on main, a plain folder on this branch
     from .test_press_samples import brochure, render
@@ -33,7 +33,7 @@ def good(tmp_path_factory):
     return path
 
 
-def edited(good, tmp_path, edit) -> 'pathlib.Path':
+def edited(good, tmp_path, edit):
     with pikepdf.open(good) as pdf:
         edit(pdf)
         path = tmp_path / 'broken.pdf'

@@ -17,7 +17,6 @@ import logging
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator, Stream

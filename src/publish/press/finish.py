@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pikepdf
-from pikepdf import Array, Name
+from pikepdf import Array
 
 from . import marks as marks_mod
 from .color import ColorConverter, convert_document, flate_stream

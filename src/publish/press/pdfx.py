@@ -10,7 +10,6 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .color import flate_stream
-from .errors import TransparencyError  # noqa: F401  (re-exported)
 
 #: variant → (PDF version, GTS_PDFXVersion, GTS_PDFXConformance or None)
 VARIANTS = {
