@@ -390,3 +390,10 @@ def test_slug_outlines_match_fonttools():
         assert on_bounds[0] <= pen.bounds[0] + 0.01 and on_bounds[1] <= pen.bounds[1] + 0.01
         assert on_bounds[2] >= pen.bounds[2] - 0.01 and on_bounds[3] >= pen.bounds[3] - 0.01
     assert mine.glyph_id('\U0010FFFD') == 0
+
+
+def test_source_date_epoch(a4, monkeypatch):
+    _, raw = a4
+    monkeypatch.setenv('SOURCE_DATE_EPOCH', str(int(DATE.timestamp())))
+    assert press.finish(raw, PrintSettings(), slug_label='s.pdf') == \
+        press.finish(raw, PrintSettings(), slug_label='s.pdf', build_date=DATE)

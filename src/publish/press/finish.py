@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,6 +41,11 @@ def _box(page, key):
     return [float(v) for v in value] if value is not None else None
 
 
+def _source_date() -> datetime | None:
+    value = os.environ.get('SOURCE_DATE_EPOCH', '').strip()
+    return datetime.fromtimestamp(int(value), timezone.utc) if value.isdigit() else None
+
+
 _CONVERTERS: dict = {}
 
 
@@ -63,13 +69,14 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
     metadata; blank pages before the back cover when ``settings.pad_pages`` and the page
     count breaks the binding rule (the returned report's ``notes`` say so: print them).
 
-    ``slug_label`` is the file name printed in the slug; ``build_date`` (default: now, UTC)
-    goes into the slug and the metadata, so a fixed value gives reproducible output.
+    ``slug_label`` is the file name printed in the slug; ``build_date`` (default:
+    ``$SOURCE_DATE_EPOCH`` when set, else now, UTC) goes into the slug and the metadata, so
+    a fixed value gives byte-for-byte reproducible output.
     Raises :class:`PressError` when the input does not match the settings or PDF/X-1a is
     asked for a document with transparency.
     """
     started = time.perf_counter()
-    now = build_date or datetime.now(timezone.utc).replace(microsecond=0)
+    now = build_date or _source_date() or datetime.now(timezone.utc).replace(microsecond=0)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     report = FinishReport()
