@@ -101,7 +101,7 @@ def test_back_cover_qr_code_encodes_the_url(content_dir, tmp_path):
         pdf.close()
     # the code stands right of the text, above the URL line
     url_top = (height - url_box[3]) * scale
-    region = image.crop((int((centre - 45) * scale), int(url_top - 100 * scale), int((centre + 45) * scale), int(url_top)))
+    region = image.crop((int((centre - 45) * scale), int(url_top - 85 * scale), int((centre + 45) * scale), int(url_top)))
     dark = region.point(lambda v: 255 if v < 128 else 0)
     bbox = dark.getbbox()
     assert bbox, "no QR code found"
