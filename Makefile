@@ -11,10 +11,12 @@ PUBLISH := $(BIN)/publish
 SOURCES := $(filter-out %.collection.yaml,$(wildcard content/*.yaml))
 PDFS    := $(patsubst content/%.yaml,build/%.pdf,$(SOURCES))
 EPUBS   := $(patsubst content/%.yaml,build/%.epub,$(SOURCES))
+SCREENS := $(patsubst content/%.yaml,build/%-screen.pdf,$(SOURCES))
+BOOKLETS := $(patsubst content/%.yaml,build/%-booklet.pdf,$(SOURCES))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
-.PHONY: all test bench clean distclean venv
+.PHONY: all screen booklet check test bench clean distclean venv
 .DELETE_ON_ERROR:
 
 all: $(PDFS) $(EPUBS)
@@ -31,6 +33,21 @@ build/%.pdf: content/%.yaml $(DEPS) | $(STAMP)
 
 build/%.epub: content/%.yaml $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format epub --out build
+
+# The screen edition (RGB, tagged, for e-mail and the web) and the office booklet
+# (two pages a side, for duplex printing and folding).
+screen: $(SCREENS)
+booklet: $(BOOKLETS)
+
+build/%-screen.pdf: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format screen-pdf --out build
+
+build/%-booklet.pdf: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format booklet --out build
+
+# Preflight every built PDF as a print shop would.
+check: all screen booklet
+	$(PUBLISH) check $(PDFS) $(SCREENS) $(BOOKLETS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

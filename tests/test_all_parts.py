@@ -73,3 +73,44 @@ def test_every_part_builds_to_pdf_and_epub(content_dir, tmp_path):
         text = "".join(z.read(n).decode() for n in names if n.endswith(".xhtml"))
     assert "<rt>かいとう</rt>" in text and "<rp>" in text
     assert 'class="bouten"' in text and "図の説明です。" in text and "心に残る一言です。" in text
+
+
+def test_back_cover_qr_code_encodes_the_url(content_dir, tmp_path):
+    """Read the QR code's modules back from the rendered back cover and compare them
+    with the code for the source's url."""
+    import pypdfium2 as pdfium
+    import segno
+
+    source = make_source(content_dir)
+    out = tmp_path / "out"
+    assert run_publish("build", str(source), "--out", str(out), "--format", "screen-pdf").returncode == 0
+    pdf = pdfium.PdfDocument(str(out / "all-parts-screen.pdf"))
+    try:
+        page = pdf[len(pdf) - 1]
+        width, height = page.get_size()
+        text = page.get_textpage()
+        all_text = text.get_text_range()
+        start = all_text.find("https://example.jp/a")
+        assert start >= 0, "the URL is printed under the code"
+        url_box = text.get_charbox(start)
+        url_right = text.get_charbox(start + len("https://example.jp/a") - 1)[2]
+        centre = (url_box[0] + url_right) / 2
+        scale = 8
+        image = page.render(scale=scale).to_pil().convert("L")
+    finally:
+        pdf.close()
+    # the code stands right of the text, above the URL line
+    url_top = (height - url_box[3]) * scale
+    region = image.crop((int((centre - 45) * scale), int(url_top - 85 * scale), int((centre + 45) * scale), int(url_top)))
+    dark = region.point(lambda v: 255 if v < 128 else 0)
+    bbox = dark.getbbox()
+    assert bbox, "no QR code found"
+    code = region.crop(bbox)
+    matrix = segno.make("https://example.jp/a", error="m").matrix
+    n = len(matrix)
+    module = code.width / n
+    assert abs(code.height / n - module) < 1
+    for row in range(n):
+        for col in range(n):
+            pixel = code.getpixel((int((col + 0.5) * module), int((row + 0.5) * module)))
+            assert (pixel < 128) == bool(matrix[row][col]), (row, col)
