@@ -10,9 +10,12 @@ What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
 * ``<span class="jl-nobr">──</span>``: cl-08 runs (── ……) are never split nor spaced.
 * ``<span class="jl-h">」</span>``: 約物詰め, the punctuation of a consecutive pair (」「 。」
   、「 ）（ …) set half-width with ``halt``, so the pair takes half an em less.
-* ``<span class="jl-ruby">``: ruby as an inline-block base with an absolutely positioned
-  half-size reading (group ruby, 1:2:1 spreading, overhang onto kana only), so line pitch
-  never changes.
+* ``<span class="jl-ruby"><span class="jl-ra"><span class="jl-rt">かんじ</span></span>
+  <span class="jl-rb">漢字</span></span>``: ruby. The base stays inline text (drawn in
+  reading order); the half-size reading is absolutely positioned from an empty anchor
+  (``jl-ra``) so the line pitch never changes: group ruby centred, spread 1:2:1 over a
+  longer base, overhanging adjacent kana or a punctuation's blank half by at most one
+  ruby character (never kanji), the base padded where it cannot overhang.
 * ``<span class="jl-bt">字</span>``: one emphasis dot (﹅, drawn as an SVG background, so the
   text layer stays clean) above each character; none on punctuation.
 
@@ -68,6 +71,7 @@ def halved_positions(text: str) -> set[int]:
         elif a in OPENERS and b in OPENERS:
             out.add(i + 1)
     return out
+
 
 RUBY_CLASS = "jl-ruby"
 
