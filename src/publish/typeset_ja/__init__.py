@@ -191,6 +191,7 @@ class _Renderer:
         n = len(node.reading)
         style = []
         rt_style = []
+        rb_style = ""
         if reading_w <= base_w:
             # Group ruby spread over its base, 1:2:1 (half a gap at each end).
             gap = (base_w - reading_w) / n if n else 0.0
@@ -207,9 +208,19 @@ class _Renderer:
             o_l = half if self.overhangable(before, CLOSERS) else 0.0
             o_r = half if self.overhangable(after, OPENERS) else 0.0
             p_l, p_r = excess / 2 - o_l, excess / 2 - o_r
-            if p_l > 1e-6 or p_r > 1e-6:
-                style.append(f"padding:0 {p_r:.4g}em 0 {p_l:.4g}em")
-            left = -excess / 2  # centred on the base
+            nb = len(node.base)
+            if nb > 1 and not (o_l or o_r):
+                # Between kanji: the base characters are spread 1:2:1 under the reading
+                # (WeasyPrint counts the letter-spacing after the last character too,
+                # hence the negative margin of half a gap).
+                gap = excess / nb
+                style.append(f"padding-left:{gap / 2:.4g}em")
+                rb_style = f' style="letter-spacing:{gap:.4g}em;margin-right:{-gap / 2:.4g}em"'
+                left = -gap / 2  # the reading covers the whole ruby
+            else:
+                if p_l > 1e-6 or p_r > 1e-6:
+                    style.append(f"padding:0 {p_r:.4g}em 0 {p_l:.4g}em")
+                left = -excess / 2  # centred on the base
         # `left` is from the base's start, where the (empty, relative) anchor sits; in
         # the reading's (half-size) ems. The anchor holds the reading so that the base
         # itself is not positioned: it is then drawn in reading order with its line,
@@ -219,7 +230,7 @@ class _Renderer:
         return (
             f'<span class="jl-ruby"{s}><span class="jl-ra"><span class="jl-rt" '
             f'style="{";".join(rt_style)}">{escape(node.reading)}</span></span>'
-            f'<span class="jl-rb">{escape(node.base)}</span></span>'
+            f'<span class="jl-rb"{rb_style}>{escape(node.base)}</span></span>'
         ).replace("left:-0em", "left:0em")
 
 
