@@ -122,11 +122,6 @@ def test_sample_lines_justified_and_broken_by_the_rules(sample):
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="brochure.css: the 8.5pt gothic .speaker label makes its line 0.18pt taller; "
-    "`.speaker { line-height: 1 }` puts the answers back on the 16pt grid (then drop this mark)",
-)
 def test_sample_body_on_the_line_grid(sample):
     doc, data, area = sample
     size, pitch = area.body_size, area.line_pitch

@@ -20,6 +20,7 @@ from . import press
 from .layout import Layout
 from .model import Interview, rich_plain
 from .render import render_print_html
+from .typeset_ja import weasyprint_ext
 
 # WeasyPrint warns about every CSS property it does not know (e.g. -webkit- forms);
 # those are expected, so only errors reach the user.
@@ -33,6 +34,7 @@ def render_document(doc: Interview, layout: Layout, *, medium: str = "print", bl
 
 
 def render_html(html: str, layout: Layout):
+    weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
     return weasyprint.HTML(string=html, base_url=layout.chain[0].as_uri() + "/").render(
         font_config=FontConfiguration()
     )
