@@ -38,10 +38,10 @@ def test_epubcheck_reports_nothing(sample_build, tmp_path):
 def test_navigation_lists_every_section(sample_build):
     doc = load_interview(SAMPLE)
     with zipfile.ZipFile(sample_build["epub"]) as z:
-        nav = z.read("EPUB/nav.xhtml").decode()
+        nav = z.read("EPUB/xhtml/nav.xhtml").decode()
         for section in doc.sections:
             assert section.heading.plain in nav
-        text = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("EPUB/section-"))
+        text = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("EPUB/xhtml/section-"))
     for section in doc.sections:
         for turn in section.turns:
             for p in turn.paragraphs:
