@@ -11,10 +11,11 @@ PUBLISH := $(BIN)/publish
 SOURCES := $(filter-out %.collection.yaml,$(wildcard content/*.yaml))
 PDFS    := $(patsubst content/%.yaml,build/%.pdf,$(SOURCES))
 EPUBS   := $(patsubst content/%.yaml,build/%.epub,$(SOURCES))
+VEPUBS  := $(patsubst content/%.yaml,build/vertical/%.epub,$(SOURCES))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
-.PHONY: all test bench clean distclean venv
+.PHONY: all test check bench clean distclean venv
 .DELETE_ON_ERROR:
 
 all: $(PDFS) $(EPUBS)
@@ -31,6 +32,13 @@ build/%.pdf: content/%.yaml $(DEPS) | $(STAMP)
 
 build/%.epub: content/%.yaml $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format epub --out build
+
+build/vertical/%.epub: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format epub --vertical --out build/vertical
+
+# DAISY Ace over every booklet, horizontal and vertical (installs Ace from npm on first use).
+check: $(EPUBS) $(VEPUBS) | $(STAMP)
+	$(BIN)/python tools/ace_check.py $(EPUBS) $(VEPUBS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
