@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import functools
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +18,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from .conftest import ROOT, SAMPLE
+from .conftest import SAMPLE
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

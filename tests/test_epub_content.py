@@ -134,6 +134,18 @@ def test_cover_image_is_the_print_cover_at_a4_proportions():
     assert 'alt="表紙：民間企業での実務経験を行政DXに還元' in page
 
 
+@pytest.mark.parametrize("source", ["sample", "rich"])
+def test_cover_image_is_the_whole_brochures_first_page(source):
+    """The cover is typeset from a shortened interview for speed; it must be the very
+    page the whole brochure starts with."""
+    from publish.build import layout_for, load
+    from publish.epub.cover import cover_pdf, rasterise
+
+    doc = load(SAMPLE if source == "sample" else support.rich_source())
+    whole = rasterise(cover_pdf(doc, layout_for(doc), whole=True))[0]
+    assert whole == support.cover_of(SAMPLE if source == "sample" else support.rich_source())
+
+
 def test_nav_has_sections_and_landmarks_and_ncx_matches():
     nav = support.xml(support.book("sample-h"), "EPUB/xhtml/nav.xhtml")
     navs = {n.get(f"{{{NS['epub']}}}type"): n for n in nav.iter(f"{{{NS['x']}}}nav")}

@@ -15,6 +15,7 @@ errors (see shared/notes/epub-toolchain.md).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -30,7 +31,7 @@ from markupsafe import Markup
 
 from ..errors import PublishError
 from ..layout import Layout
-from ..model import Figure, Interview, Paragraph, rich_plain
+from ..model import Interview, Paragraph, rich_plain
 from ..render import jdate, profiles_placement
 from . import fonts as fontkit
 from .inline import inline_filter, inline_xhtml, uses_ruby
@@ -40,7 +41,6 @@ from .package import (
     Resource,
     SpineEntry,
     creators_of,
-    katakana,
     package_opf,
     toc_ncx,
 )
@@ -115,8 +115,8 @@ def documents(doc: Interview, vertical: bool = False) -> list[Document]:
                              {"section": section, "section_index": si, "profiles": profiles},
                              in_toc=True, vertical=vertical))
     # The bodymatter landmark points at the first document of the text proper.
-    body = 3
-    docs[body] = Document(**{**docs[body].__dict__, "landmark": "bodymatter"})
+    if len(docs) > 3:
+        docs[3] = dataclasses.replace(docs[3], landmark="bodymatter")
     docs.append(Document("colophon", "colophon.xhtml", "奥付", "epub/colophon.xhtml.j2", landmark="colophon",
                          in_toc=True))
     return docs

@@ -120,6 +120,9 @@ def package_opf(meta: Metadata, resources: list[Resource], spine: list[SpineEntr
         m.append(f"<dc:source>{escape(meta.source)}</dc:source>")
     m.append(_meta("dcterms:modified", w3c_datetime(meta.modified)))
     m.append(_meta("ebpaj:guide-version", EBPAJ_GUIDE_VERSION))
+    m.append(_meta("rendition:layout", "reflowable"))
+    m.append(_meta("rendition:orientation", "auto"))
+    m.append(_meta("rendition:spread", "landscape"))
     for mode in meta.access_modes:
         m.append(_meta("schema:accessMode", mode))
     for mode in meta.access_modes_sufficient:
