@@ -127,14 +127,15 @@ def cover_of(source: Path) -> bytes:
 
 @functools.lru_cache(maxsize=None)
 def book(name: str) -> Path:
-    """'sample-h', 'sample-v', 'rich-h', 'rich-v' (the source's own setting) or 'rich-v-fonts'."""
+    """'sample-h', 'sample-v', 'rich-h', 'rich-v' (the source's own setting), 'rich-v-fonts'
+    or 'rich-h-fonts' (embedded fonts)."""
     from publish.epub import build_epub
 
     source = SAMPLE if name.startswith("sample") else rich_source()
     doc, layout = _loaded(source)
     options = {
         "sample-h": {}, "sample-v": {"vertical": True}, "rich-h": {"vertical": False}, "rich-v": {},
-        "rich-v-fonts": {"embed_fonts": True},
+        "rich-v-fonts": {"embed_fonts": True}, "rich-h-fonts": {"vertical": False, "embed_fonts": True},
     }[name]
     data = build_epub(doc, layout, cover=cover_of(source), **options)
     path = scratch() / f"{name}.epub"
@@ -207,4 +208,4 @@ def epubcheck_many(paths: list[Path]) -> dict[Path, dict]:
     return {path: json.loads(report.read_text(encoding="utf-8")) for path, report in reports.items()}
 
 
-ALL_BOOKS = ("sample-h", "sample-v", "rich-h", "rich-v", "rich-v-fonts")
+ALL_BOOKS = ("sample-h", "sample-v", "rich-h", "rich-v", "rich-v-fonts", "rich-h-fonts")

@@ -74,10 +74,22 @@ def _job(args):
     return subset_woff2(Path(path), text)
 
 
+_CACHE: dict[tuple, list[Face]] = {}
+
+
 def embedded_faces(text: str, folder: Path | None = None) -> list[Face]:
-    """Every bundled font subset to `text` (in parallel: each subset takes seconds)."""
+    """Every bundled font subset to `text` (in parallel: each subset takes a second or
+    more). Remembered for the process: the horizontal and vertical books of a source use
+    the same characters."""
     paths = bundled_fonts(folder)
     chars = "".join(sorted(set(text)))
+    key = (chars, tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    if key not in _CACHE:
+        _CACHE[key] = _embedded_faces(paths, chars)
+    return _CACHE[key]
+
+
+def _embedded_faces(paths: list[Path], chars: str) -> list[Face]:
     jobs = [(str(p), chars) for p in paths]
     if len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=min(4, len(jobs))) as pool:
