@@ -243,6 +243,18 @@ def test_writing_mode_css_has_every_form_and_japanese_font_names_first():
         assert decl in tcy
 
 
+def test_only_the_root_element_sets_a_writing_mode():
+    """One writing mode per document: book.css sets it on html.hltr / html.vrtl only."""
+    css = support.read(support.book("rich-v"), "EPUB/style/book.css").decode()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if "writing-mode" in body:
+            assert selector.split(";")[-1].strip() in ("html.hltr", "html.vrtl"), selector
+    for name in ("rich-v", "rich-h"):
+        for doc in TEXT_DOCS + ("cover", "colophon"):
+            assert "writing-mode" not in xhtml(name, doc) and "style=" not in xhtml(name, doc)
+
+
 def test_tate_chu_yoko_in_vertical_books_only():
     vertical = xhtml("rich-v", "section-1")
     assert '^10^' not in vertical and '<span class="tcy">10</span>日間' in vertical
