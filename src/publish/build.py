@@ -12,7 +12,10 @@ from .model import Interview
 from .output import atomic_write
 from .source import load_interview
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
+DEFAULT_FORMATS = ("pdf", "epub")
+# format -> the file name after the slug
+SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "screen-pdf": "-screen.pdf", "booklet": "-booklet.pdf"}
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,10 @@ def layout_for(doc: Interview, override: str | None = None):
 
 
 def output_path(doc: Interview, fmt: str, out_dir: Path) -> Path:
-    suffix = {"pdf": ".pdf", "epub": ".epub"}[fmt]
-    return Path(out_dir) / f"{doc.slug}{suffix}"
+    return Path(out_dir) / f"{doc.slug}{SUFFIXES[fmt]}"
 
 
-def build_source(source: Path, formats=FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None,
+def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None,
                  vertical: bool | None = None, embed_fonts: bool | None = None) -> list[Built]:
     """`vertical` / `embed_fonts` (EPUB only): None leaves it to the layout's epub tokens."""
     doc = load(source)
@@ -51,10 +53,11 @@ def build_source(source: Path, formats=FORMATS, out_dir: Path = Path("build"), *
 
 def make_bytes(doc: Interview, layout, fmt: str, *, vertical: bool | None = None,
                embed_fonts: bool | None = None) -> bytes:
-    if fmt == "pdf":
-        from .pdf import build_pdf
+    if fmt in ("pdf", "screen-pdf", "booklet"):
+        from . import pdf
 
-        return build_pdf(doc, layout)
+        writer = {"pdf": pdf.build_pdf, "screen-pdf": pdf.build_screen_pdf, "booklet": pdf.build_booklet_pdf}[fmt]
+        return writer(doc, layout)
     if fmt == "epub":
         from .epub import build_epub
 
