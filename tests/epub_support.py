@@ -110,6 +110,17 @@ def rich_source() -> Path:
 
 
 @functools.lru_cache(maxsize=None)
+def all_parts_source() -> Path:
+    """tests/test_all_parts.py's source (every part of the format, a section without a
+    heading, a person who is only quoted before speaking)."""
+    from .test_all_parts import make_source
+
+    folder = scratch() / "all-parts"
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    return make_source(folder)
+
+
+@functools.lru_cache(maxsize=None)
 def _loaded(source: Path):
     from publish.build import layout_for, load
 
@@ -127,15 +138,17 @@ def cover_of(source: Path) -> bytes:
 
 @functools.lru_cache(maxsize=None)
 def book(name: str) -> Path:
-    """'sample-h', 'sample-v', 'rich-h', 'rich-v' (the source's own setting), 'rich-v-fonts'
-    or 'rich-h-fonts' (embedded fonts)."""
+    """'sample-h', 'sample-v', 'rich-h', 'rich-v' (the source's own setting), 'rich-v-fonts',
+    'rich-h-fonts' (embedded fonts), 'all-parts-h' or 'all-parts-v'."""
     from publish.epub import build_epub
 
-    source = SAMPLE if name.startswith("sample") else rich_source()
+    source = {"sample": SAMPLE, "rich": None, "all": None}[name.split("-")[0]] or (
+        rich_source() if name.startswith("rich") else all_parts_source())
     doc, layout = _loaded(source)
     options = {
         "sample-h": {}, "sample-v": {"vertical": True}, "rich-h": {"vertical": False}, "rich-v": {},
         "rich-v-fonts": {"embed_fonts": True}, "rich-h-fonts": {"vertical": False, "embed_fonts": True},
+        "all-parts-h": {}, "all-parts-v": {"vertical": True},
     }[name]
     data = build_epub(doc, layout, cover=cover_of(source), **options)
     path = scratch() / f"{name}.epub"
@@ -208,4 +221,4 @@ def epubcheck_many(paths: list[Path]) -> dict[Path, dict]:
     return {path: json.loads(report.read_text(encoding="utf-8")) for path, report in reports.items()}
 
 
-ALL_BOOKS = ("sample-h", "sample-v", "rich-h", "rich-v", "rich-v-fonts", "rich-h-fonts")
+ALL_BOOKS = ("sample-h", "sample-v", "rich-h", "rich-v", "rich-v-fonts", "rich-h-fonts", "all-parts-h", "all-parts-v")

@@ -27,8 +27,9 @@ def epubcheck_reports(sample_build):
 
 
 def test_epubcheck_reports_nothing_for_every_book(epubcheck_reports):
-    """The sample (built by the CLI, and in-process horizontal and vertical) and the rich
-    test source (horizontal, vertical, with embedded fonts): 0 fatal, errors, warnings."""
+    """The sample (built by the CLI, and in-process horizontal and vertical), the rich test
+    source (horizontal, vertical, with embedded fonts) and test_all_parts' source (both
+    ways): 0 fatal, errors, warnings."""
     assert len(epubcheck_reports) == 1 + len(support.ALL_BOOKS)
     for path, report in epubcheck_reports.items():
         messages = [m for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
