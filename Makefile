@@ -13,6 +13,7 @@ PDFS    := $(patsubst content/%.yaml,build/%.pdf,$(SOURCES))
 EPUBS   := $(patsubst content/%.yaml,build/%.epub,$(SOURCES))
 SCREENS := $(patsubst content/%.yaml,build/%-screen.pdf,$(SOURCES))
 BOOKLETS := $(patsubst content/%.yaml,build/%-booklet.pdf,$(SOURCES))
+VEPUBS  := $(patsubst content/%.yaml,build/vertical/%.epub,$(SOURCES))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
@@ -45,9 +46,14 @@ build/%-screen.pdf: content/%.yaml $(DEPS) | $(STAMP)
 build/%-booklet.pdf: content/%.yaml $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format booklet --out build
 
-# Preflight every built PDF as a print shop would.
-check: all screen booklet
+build/vertical/%.epub: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format epub --vertical --out build/vertical
+
+# Preflight every built PDF as a print shop would, and run DAISY Ace (accessibility) over
+# every booklet, horizontal and vertical (tools/ace_check.py installs Ace from npm on first use).
+check: all screen booklet $(VEPUBS)
 	$(PUBLISH) check $(PDFS) $(SCREENS) $(BOOKLETS)
+	$(BIN)/python tools/ace_check.py $(EPUBS) $(VEPUBS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -38,18 +38,21 @@ def output_path(doc: Interview, fmt: str, out_dir: Path) -> Path:
     return Path(out_dir) / f"{doc.slug}{SUFFIXES[fmt]}"
 
 
-def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None) -> list[Built]:
+def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None,
+                 vertical: bool | None = None, embed_fonts: bool | None = None) -> list[Built]:
+    """`vertical` / `embed_fonts` (EPUB only): None leaves it to the layout's epub tokens."""
     doc = load(source)
     lay = layout_for(doc, layout)
     built = []
     for fmt in formats:
-        data = make_bytes(doc, lay, fmt)
+        data = make_bytes(doc, lay, fmt, vertical=vertical, embed_fonts=embed_fonts)
         path = atomic_write(output_path(doc, fmt, out_dir), data)
         built.append(Built(Path(source), fmt, path, len(data)))
     return built
 
 
-def make_bytes(doc: Interview, layout, fmt: str) -> bytes:
+def make_bytes(doc: Interview, layout, fmt: str, *, vertical: bool | None = None,
+               embed_fonts: bool | None = None) -> bytes:
     if fmt in ("pdf", "screen-pdf", "booklet"):
         from . import pdf
 
@@ -58,7 +61,8 @@ def make_bytes(doc: Interview, layout, fmt: str) -> bytes:
     if fmt == "epub":
         from .epub import build_epub
 
-        return build_epub(doc, layout, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+        return build_epub(doc, layout, vertical=vertical, embed_fonts=embed_fonts,
+                          source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
     raise ValueError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
 
 

@@ -40,7 +40,8 @@ def cmd_build(args) -> int:
         if len(sources) > 1:
             builder.progress(f"[{index}/{len(sources)}] {source}")
         try:
-            for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout):
+            for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout,
+                                              vertical=args.vertical, embed_fonts=args.embed_fonts):
                 builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB)")
         except SourceError as exc:
             failures.append(str(exc))
@@ -114,6 +115,11 @@ def parser() -> argparse.ArgumentParser:
                         f"(default: {','.join(builder.DEFAULT_FORMATS)})")
     b.add_argument("--out", default="build", help="output folder (default: build)")
     b.add_argument("--layout", help="use this layout instead of the source's")
+    b.add_argument("--vertical", action=argparse.BooleanOptionalAction, default=None,
+                   help="EPUB: vertical (縦組み) book, pages turning right to left (default: the layout's "
+                        "epub.writing_mode, horizontal)")
+    b.add_argument("--embed-fonts", action=argparse.BooleanOptionalAction, default=None,
+                   help="EPUB: embed the bundled fonts, subset to the book's characters (default: no)")
     b.set_defaults(func=cmd_build)
 
     c = sub.add_parser(
