@@ -166,3 +166,13 @@ def test_missing_source_file(content_dir, capsys):
     err = capsys.readouterr().err
     assert status == 2 and "Traceback" not in err
     assert "nothing.yaml:1:1: cannot read the file: No such file or directory" in err
+
+
+def test_markup_keeps_spaces_around_inline_nodes():
+    from publish.model import Ruby, Text
+    from publish.source import parse_paragraphs
+
+    (paragraph,) = parse_paragraphs("第1章 {雲|くも} と空\nつづき")
+    assert paragraph.inlines == (Text("第1章 "), Ruby("雲", "くも"), Text(" と空つづき"))
+    (latin,) = parse_paragraphs("Cloud\nCenter")
+    assert latin.plain == "Cloud Center"
