@@ -11,10 +11,13 @@ PUBLISH := $(BIN)/publish
 SOURCES := $(filter-out %.collection.yaml,$(wildcard content/*.yaml))
 PDFS    := $(patsubst content/%.yaml,build/%.pdf,$(SOURCES))
 EPUBS   := $(patsubst content/%.yaml,build/%.epub,$(SOURCES))
+SCREENS := $(patsubst content/%.yaml,build/%-screen.pdf,$(SOURCES))
+BOOKLETS := $(patsubst content/%.yaml,build/%-booklet.pdf,$(SOURCES))
+VEPUBS  := $(patsubst content/%.yaml,build/vertical/%.epub,$(SOURCES))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
-.PHONY: all test bench clean distclean venv references
+.PHONY: all screen booklet check test bench clean distclean venv references
 .DELETE_ON_ERROR:
 
 all: $(PDFS) $(EPUBS)
@@ -31,6 +34,26 @@ build/%.pdf: content/%.yaml $(DEPS) | $(STAMP)
 
 build/%.epub: content/%.yaml $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format epub --out build
+
+# The screen edition (RGB, tagged, for e-mail and the web) and the office booklet
+# (two pages a side, for duplex printing and folding).
+screen: $(SCREENS)
+booklet: $(BOOKLETS)
+
+build/%-screen.pdf: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format screen-pdf --out build
+
+build/%-booklet.pdf: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format booklet --out build
+
+build/vertical/%.epub: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format epub --vertical --out build/vertical
+
+# Preflight every built PDF as a print shop would, and run DAISY Ace (accessibility) over
+# every booklet, horizontal and vertical (tools/ace_check.py installs Ace from npm on first use).
+check: all screen booklet $(VEPUBS)
+	$(PUBLISH) check $(PDFS) $(SCREENS) $(BOOKLETS)
+	$(BIN)/python tools/ace_check.py $(EPUBS) $(VEPUBS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

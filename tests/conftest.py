@@ -19,7 +19,8 @@ def sample_build(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("build")
     result = run_publish("build", str(SAMPLE), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    return {"pdf": out / "tokyo-ict-exchange.pdf", "epub": out / "tokyo-ict-exchange.epub", "dir": out}
+    return {"pdf": out / "tokyo-ict-exchange.pdf", "epub": out / "tokyo-ict-exchange.epub", "dir": out,
+            "stderr": result.stderr}
 
 
 def run_publish(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

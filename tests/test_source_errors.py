@@ -159,3 +159,20 @@ def test_cli_exit_status_and_no_traceback_end_to_end(content_dir):
         assert "Traceback" not in result.stderr
         assert "bad.yaml:10:9: sections[0].turns[1]: unknown speaker 'yamda'" in result.stderr
     assert not (content_dir.parent / "out").exists() or not any((content_dir.parent / "out").iterdir())
+
+
+def test_missing_source_file(content_dir, capsys):
+    status = main(["check", str(content_dir / "nothing.yaml")])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert "nothing.yaml:1:1: cannot read the file: No such file or directory" in err
+
+
+def test_markup_keeps_spaces_around_inline_nodes():
+    from publish.model import Ruby, Text
+    from publish.source import parse_paragraphs
+
+    (paragraph,) = parse_paragraphs("第1章 {雲|くも} と空\nつづき")
+    assert paragraph.inlines == (Text("第1章 "), Ruby("雲", "くも"), Text(" と空つづき"))
+    (latin,) = parse_paragraphs("Cloud\nCenter")
+    assert latin.plain == "Cloud Center"

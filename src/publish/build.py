@@ -12,7 +12,10 @@ from .model import Interview
 from .output import atomic_write
 from .source import load_interview
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
+DEFAULT_FORMATS = ("pdf", "epub")
+# format -> the file name after the slug
+SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "screen-pdf": "-screen.pdf", "booklet": "-booklet.pdf"}
 
 
 @dataclass(frozen=True)
@@ -56,30 +59,34 @@ def layout_for(doc: Interview, override: str | None = None):
 
 
 def output_path(doc: Interview, fmt: str, out_dir: Path) -> Path:
-    suffix = {"pdf": ".pdf", "epub": ".epub"}[fmt]
-    return Path(out_dir) / f"{doc.slug}{suffix}"
+    return Path(out_dir) / f"{doc.slug}{SUFFIXES[fmt]}"
 
 
-def build_source(source: Path, formats=FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None) -> list[Built]:
+def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None,
+                 vertical: bool | None = None, embed_fonts: bool | None = None) -> list[Built]:
+    """`vertical` / `embed_fonts` (EPUB only): None leaves it to the layout's epub tokens."""
     doc = load(source, layout)
     lay = layout_for(doc, layout)
     built = []
     for fmt in formats:
-        data = make_bytes(doc, lay, fmt)
+        data = make_bytes(doc, lay, fmt, vertical=vertical, embed_fonts=embed_fonts)
         path = atomic_write(output_path(doc, fmt, out_dir), data)
         built.append(Built(Path(source), fmt, path, len(data)))
     return built
 
 
-def make_bytes(doc: Interview, layout, fmt: str) -> bytes:
-    if fmt == "pdf":
-        from .pdf import build_pdf
+def make_bytes(doc: Interview, layout, fmt: str, *, vertical: bool | None = None,
+               embed_fonts: bool | None = None) -> bytes:
+    if fmt in ("pdf", "screen-pdf", "booklet"):
+        from . import pdf
 
-        return build_pdf(doc, layout)
+        writer = {"pdf": pdf.build_pdf, "screen-pdf": pdf.build_screen_pdf, "booklet": pdf.build_booklet_pdf}[fmt]
+        return writer(doc, layout)
     if fmt == "epub":
         from .epub import build_epub
 
-        return build_epub(doc, layout, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+        return build_epub(doc, layout, vertical=vertical, embed_fonts=embed_fonts,
+                          source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
     raise ValueError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
 
 

@@ -58,7 +58,8 @@ def cmd_build(args) -> int:
         if len(sources) > 1:
             builder.progress(f"[{index}/{len(sources)}] {source}")
         try:
-            for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout):
+            for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout,
+                                              vertical=args.vertical, embed_fonts=args.embed_fonts):
                 builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB)")
         except SourceError as exc:
             failures.append(str(exc))
@@ -68,9 +69,45 @@ def cmd_build(args) -> int:
     return 2 if failures else 0
 
 
+def _preflight(path: Path, strict: bool, verbose: bool) -> int:
+    """Preflight a built PDF against what its layout asks for (when its source is found)."""
+    from . import preflight
+
+    if not path.is_file():
+        print(f"{path}: cannot read the file: no such file", file=sys.stderr)
+        return 2
+    report = preflight.check_pdf(path, _expectations_for(path))
+    print(report.format(verbose=verbose))
+    return report.exit_status(strict)
+
+
+def _expectations_for(path: Path):
+    """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout."""
+    from . import preflight
+    from .pdf import print_settings
+
+    stem = path.stem
+    edition = next((e for e in ("screen", "booklet") if stem.endswith(f"-{e}")), "print")
+    slug = stem.removesuffix(f"-{edition}")
+    source = DEFAULT_CONTENT / f"{slug}.yaml"
+    if not source.is_file():
+        builder.progress(f"{path}: no {source} found; checking without layout expectations")
+        return preflight.Expectations()
+    doc = builder.load(source)
+    settings = print_settings(builder.layout_for(doc))
+    if edition == "print":
+        return preflight.Expectations.from_settings(settings)
+    if edition == "screen":
+        return preflight.Expectations(trim_mm=(settings.trim_width_mm, settings.trim_height_mm), pdfx=False)
+    return preflight.Expectations(pdfx=False)
+
+
 def cmd_check(args) -> int:
     status = 0
     for source in _sources(args.sources):
+        if source.suffix.lower() == ".pdf":
+            status = max(status, _preflight(source, args.strict, args.verbose))
+            continue
         try:
             builder.load(source)
         except SourceError as exc:
@@ -108,15 +145,27 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build PDF brochures and EPUB booklets",
                        description="Build each source (default: every content/*.yaml) into --out.")
     b.add_argument("sources", nargs="*", metavar="SOURCE", help="interview YAML files (default: content/*.yaml)")
-    b.add_argument("--format", type=_formats, default=list(builder.FORMATS),
-                   help=f"comma-separated formats: {', '.join(builder.FORMATS)} (default: all)")
+    b.add_argument("--format", type=_formats, default=list(builder.DEFAULT_FORMATS),
+                   help=f"comma-separated formats: {', '.join(builder.FORMATS)} "
+                        f"(default: {','.join(builder.DEFAULT_FORMATS)})")
     b.add_argument("--out", default="build", help="output folder (default: build)")
     b.add_argument("--layout", help="use this layout instead of the source's")
+    b.add_argument("--vertical", action=argparse.BooleanOptionalAction, default=None,
+                   help="EPUB: vertical (縦組み) book, pages turning right to left (default: the layout's "
+                        "epub.writing_mode, horizontal)")
+    b.add_argument("--embed-fonts", action=argparse.BooleanOptionalAction, default=None,
+                   help="EPUB: embed the bundled fonts, subset to the book's characters (default: no)")
     b.set_defaults(func=cmd_build)
 
-    c = sub.add_parser("check", help="validate sources without building",
-                       description="Validate sources; report every problem as path:line:column: field: message.")
-    c.add_argument("sources", nargs="*", metavar="SOURCE", help="interview YAML files (default: content/*.yaml)")
+    c = sub.add_parser(
+        "check", help="validate sources, or preflight built PDFs",
+        description="Validate sources (report every problem as path:line:column: field: message, exit 2), "
+                    "or preflight built PDFs: boxes, fonts, colour spaces, OutputIntent, image resolution, "
+                    "page count and the safety margin (exit 1 on a failure).")
+    c.add_argument("sources", nargs="*", metavar="FILE",
+                   help="interview YAML files (default: content/*.yaml) or built PDFs")
+    c.add_argument("--strict", action="store_true", help="PDFs: fail on warnings too")
+    c.add_argument("-v", "--verbose", action="store_true", help="PDFs: show informational findings")
     c.set_defaults(func=cmd_check)
 
     n = sub.add_parser("new-layout", help="start a layout that extends another",
@@ -148,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     except PublishError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return exc.exit_status
+    except OSError as exc:  # e.g. an output folder that cannot be written
+        print(f"publish: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -24,7 +24,8 @@ from .source import yamltree
 PT_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75, "q": 72 / 25.4 / 4}
 # Trim sizes in mm. CSS `B5` is ISO B5 (176×250); Japanese print means JIS B5.
 TRIM_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
-              "JIS-B5": (182, 257), "JIS-B6": (128, 182), "B5": (176, 250)}
+              "JIS-B4": (257, 364), "JIS-B5": (182, 257), "JIS-B6": (128, 182), "ISO-B5": (176, 250),
+              "B5": (176, 250)}
 
 
 def project_root() -> Path:
@@ -159,7 +160,10 @@ class Layout:
 
     @property
     def bleed_mm(self) -> float:
-        return to_pt(self.tokens["page"]["bleed"]) / PT_PER["mm"]
+        bleed = self.tokens["page"]["bleed"]
+        if isinstance(bleed, (int, float)) and not isinstance(bleed, bool):
+            return float(bleed)  # page lengths are mm, as the print stage reads them
+        return to_pt(bleed) / PT_PER["mm"]
 
     def css_variables(self, medium: str) -> str:
         """Every token as a CSS custom property; colours per medium (print: CMYK)."""

@@ -21,13 +21,14 @@ from .source.yamltree import Locations, dotted
 
 LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(pt|mm|cm|in|px|q|Q)\s*\Z")
 RGB = re.compile(r"#[0-9a-fA-F]{6}\Z")
-TRIM_NAMES = ("A3", "A4", "A5", "A6", "JIS-B5", "JIS-B6", "B5")
+TRIM_NAMES = ("A3", "A4", "A5", "A6", "JIS-B4", "JIS-B5", "JIS-B6", "ISO-B5")  # as the print stage knows them
+MM = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*mm\s*\Z")
 
 
 @dataclass(frozen=True)
 class Token:
     name: str  # dotted; a final "*" stands for any name in an open group
-    kind: str  # text, layout, length, length-or-auto, trim, choice, int, number, font, color, bool, files
+    kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files
     unit: str
     doc: str
     choices: tuple = ()
@@ -46,13 +47,28 @@ TOKENS: tuple[Token, ...] = (
     _t("extends", "layout", "layout name", "The parent layout: tokens merge over the parent's; templates and "
        "stylesheets not found in this folder are looked up in the parent's.", overridable=False),
     # page
-    _t("page.trim", "trim", "A3 | A4 | A5 | A6 | JIS-B5 | JIS-B6 | B5 | \"W H\"",
-       "Trim (finished) size. B5 is ISO B5 (176×250 mm); Japanese print B5 is JIS-B5 (182×257 mm). "
-       "Or two lengths, width then height, e.g. \"148mm 210mm\"."),
-    _t("page.bleed", "length", "length", "Bleed (塗り足し) beyond the trim on every side; full-bleed colour must reach it."),
+    _t("page.trim", "trim", "A3 | A4 | A5 | A6 | JIS-B4 | JIS-B5 | JIS-B6 | ISO-B5 | \"W H\"",
+       "Trim (finished) size. Japanese print B5 is JIS-B5 (182×257 mm); ISO-B5 is 176×250 mm (plain B5 is "
+       "refused as ambiguous). Or two lengths in mm, width then height, e.g. \"148mm 210mm\"."),
+    _t("page.bleed", "mm", "mm", "Bleed (塗り足し) beyond the trim on every side; full-bleed colour must reach it "
+       "(3mm usual, 5mm for some shops).", minimum=0, maximum=10),
     _t("page.binding", "choice", "saddle | perfect",
        "saddle: saddle-stitched (中綴じ), page count a multiple of 4; perfect: perfect-bound (無線綴じ), a multiple of 2.",
        choices=("saddle", "perfect")),
+    _t("page.pad_pages", "bool", "true | false", "Print: add blank pages before the back cover when the page count "
+       "breaks the binding's rule."),
+    _t("page.marks", "bool", "true | false", "Print: 日本式トンボ (trim marks) outside the bleed; false leaves only "
+       "the PDF's trim and bleed boxes."),
+    _t("page.slug", "mm", "mm", "Print: paper outside the bleed carrying the marks and the slug line (6mm at least "
+       "with marks).", minimum=0, maximum=30),
+    _t("page.slug_text", "bool", "true | false", "Print: a slug line (file name, page, build date) below each page."),
+    _t("page.pdf_variant", "choice", "pdf/x-4 | pdf/x-1a", "Print: PDF/X-4 (live transparency) or PDF/X-1a (no "
+       "transparency).", choices=("pdf/x-4", "pdf/x-1a")),
+    _t("page.icc_profile", "text", "file", "Print: the CMYK output profile (.icc), relative to the layout folder; "
+       "the shipped FOGRA39 profile when not given."),
+    _t("page.output_condition_identifier", "text", "text", "Print: the OutputIntent's registered identifier, "
+       "e.g. JC200103 for Japan Color 2001 Coated."),
+    _t("page.output_condition", "text", "text", "Print: the OutputIntent's description of the printing condition."),
     # type area
     _t("type_area.body_size", "length", "length", "Body type size (本文の文字サイズ). Every column is a whole "
        "number of body characters wide.", minimum=4, maximum=24),
@@ -106,6 +122,12 @@ TOKENS: tuple[Token, ...] = (
     _t("show.folio", "bool", "true | false", "Page number (ノンブル) in the foot margin of every page but the covers."),
     _t("show.back_cover", "bool", "true | false", "A back cover (表4) with the title, publisher and note."),
     _t("show.profile_photos", "bool", "true | false", "People's photos in the profile sidebars (when the source gives them)."),
+    # epub
+    _t("epub.writing_mode", "choice", "horizontal-tb | vertical-rl", "EPUB: horizontal (横組み) or vertical "
+       "(縦組み, pages turning right to left) book; `publish build --vertical` forces it.",
+       choices=("horizontal-tb", "vertical-rl")),
+    _t("epub.embed_fonts", "bool", "true | false", "EPUB: embed the bundled fonts, subset to the book's characters "
+       "(WOFF2); `--embed-fonts` forces it."),
     # placement
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
@@ -150,13 +172,19 @@ def check_value(token: Token, value) -> str | None:
             what = "a length like 9pt, 3mm or 13Q" + (" (or auto)" if kind == "length-or-auto" else "")
             return f"must be {what}, not {value!r}"
         return _range(token, pt, "pt")
+    if kind == "mm":
+        if isinstance(value, bool) or not (isinstance(value, (int, float)) or (isinstance(value, str) and MM.match(value))):
+            return f"must be a length in mm like 3mm (or a number of mm), not {value!r}"
+        return _range(token, float(value if not isinstance(value, str) else MM.match(value).group(1)), "mm")
     if kind == "trim":
-        if isinstance(value, str) and value.upper() in TRIM_NAMES:
+        if isinstance(value, str) and value.strip().upper() == "B5":
+            return "'B5' is ambiguous (CSS B5 is ISO 176×250 mm); write JIS-B5 (182×257 mm) or ISO-B5"
+        if isinstance(value, str) and value.strip().upper() in TRIM_NAMES:
             return None
         parts = str(value).split()
-        if len(parts) == 2 and all(length_pt(p) for p in parts):
+        if len(parts) == 2 and all(MM.match(p) for p in parts):
             return None
-        return f"must be one of {', '.join(TRIM_NAMES)} or two lengths like \"148mm 210mm\", not {value!r}"
+        return f"must be one of {', '.join(TRIM_NAMES)} or two lengths in mm like \"148mm 210mm\", not {value!r}"
     if kind == "choice":
         if value not in token.choices:
             close = difflib.get_close_matches(str(value), token.choices, n=1)

@@ -1,19 +1,26 @@
-"""The PDF writer: model -> HTML (render) -> WeasyPrint -> bytes.
+"""The PDF writers: model -> HTML (render) -> WeasyPrint -> bytes.
 
-Print post-processing (boxes, marks, CMYK) is a separate stage (`press`); this module only
-typesets.
+Three editions come from the same model and layout:
+- print: CMYK colours, bleed; then the print stage (`press.finish`) sets the boxes, draws
+  the trim marks, converts colour and pads the page count for the binding;
+- screen: trim size only, RGB, tagged PDF/UA-1 with an outline and metadata;
+- booklet: the screen pages imposed two-up for duplex printing on an office printer.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
+from . import press
 from .layout import Layout
-from .model import Interview
+from .model import Interview, rich_plain
 from .render import render_print_html
+from .typeset_ja import weasyprint_ext
 
 # WeasyPrint warns about every CSS property it does not know (e.g. -webkit- forms);
 # those are expected, so only errors reach the user.
@@ -27,15 +34,57 @@ def render_document(doc: Interview, layout: Layout, *, medium: str = "print", bl
 
 
 def render_html(html: str, layout: Layout):
+    weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
     return weasyprint.HTML(string=html, base_url=layout.chain[0].as_uri() + "/").render(
         font_config=FontConfiguration()
     )
 
 
-def write_pdf_bytes(document, **options) -> bytes:
-    return document.write_pdf(**options)
+def print_settings(layout: Layout) -> press.PrintSettings:
+    """The print stage's settings from the layout's `page` tokens."""
+    tokens = dict(layout.tokens.get("page") or {})
+    profile = tokens.get("icc_profile")
+    if profile and not Path(profile).is_absolute():
+        tokens["icc_profile"] = str(layout.find(profile))
+    try:
+        return press.PrintSettings.from_tokens(tokens)
+    except press.SettingsError as exc:
+        from .errors import PublishError
+
+        raise PublishError(f"layout '{layout.name}': page: {exc}") from None
 
 
-def build_pdf(doc: Interview, layout: Layout, *, medium: str = "print") -> bytes:
-    document = render_document(doc, layout, medium=medium)
-    return write_pdf_bytes(document)
+def build_pdf(doc: Interview, layout: Layout, *, notes=None) -> bytes:
+    """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count."""
+    document = render_document(doc, layout, medium="print")
+    raw = document.write_pdf()
+    data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf")
+    for note in report.notes:
+        (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
+    return data
+
+
+def build_screen_pdf(doc: Interview, layout: Layout) -> bytes:
+    """The screen edition: RGB, trim size, tagged, with outline and metadata."""
+    document = render_document(doc, layout, medium="screen")
+    raw = document.write_pdf(**press.screen_write_options())
+    return press.finish_screen(
+        raw,
+        title=doc.title.plain + (f"──{doc.subtitle.plain}" if doc.subtitle else ""),
+        authors=[p.name for p in doc.people],
+        subject=rich_plain(doc.lead) or None,
+        keywords=list(doc.tags),
+    )
+
+
+def build_booklet_pdf(doc: Interview, layout: Layout) -> bytes:
+    """The office booklet: the screen pages, padded for saddle stitching before the back
+    cover, imposed two-up (A5 on A4, A4 on A3) for duplex printing."""
+    document = render_document(doc, layout, medium="screen")
+    raw = document.write_pdf()
+    padded, _ = press.pad_pdf(raw, "saddle")
+    return press.impose_booklet(padded)
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

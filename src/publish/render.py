@@ -36,7 +36,15 @@ def _plain(value) -> str:
     return plain_text(value)
 
 
+def qr_svg(url: str) -> Markup:
+    """A QR code for `url` as inline SVG (vector, so it prints sharp at any size)."""
+    import segno
+
+    return Markup(segno.make(url, error="m").svg_inline(border=0, omitsize=True, dark="#000"))
+
+
 def install_filters(env) -> None:
+    env.filters.setdefault("qr_svg", qr_svg)
     env.filters.setdefault("inline", _inline)
     env.filters.setdefault("plain", _plain)
     env.filters.setdefault("rich_plain", lambda v: rich_plain(v or ()))

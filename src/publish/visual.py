@@ -37,7 +37,7 @@ def sample_source() -> Path:
 
 def render_pages(layout: str, source: Path | None = None, dpi: int = DPI) -> list[Image.Image]:
     """The source built as a PDF in `layout` (exactly what `publish build` writes),
-    rasterised page by page."""
+    rasterised page by page, trim and bleed only."""
     import pypdfium2 as pdfium
 
     from . import build as builder
@@ -46,9 +46,17 @@ def render_pages(layout: str, source: Path | None = None, dpi: int = DPI) -> lis
     data = builder.make_bytes(doc, builder.layout_for(doc, layout), "pdf")
     pdf = pdfium.PdfDocument(data)
     try:
-        return [page.render(scale=dpi / 72).to_pil().convert("RGB") for page in pdf]
+        return [page.render(scale=dpi / 72, crop=_to_bleed(page)).to_pil().convert("RGB") for page in pdf]
     finally:
         pdf.close()
+
+
+def _to_bleed(page) -> tuple[float, float, float, float]:
+    """How much to crop from each side so that the trim and its bleed are rendered, not
+    the trim marks or the slug line (which carries the build date)."""
+    left, bottom, right, top = page.get_cropbox()
+    b_left, b_bottom, b_right, b_top = page.get_bleedbox()
+    return (max(0.0, b_left - left), max(0.0, b_bottom - bottom), max(0.0, right - b_right), max(0.0, top - b_top))
 
 
 @dataclass(frozen=True)

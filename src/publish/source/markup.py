@@ -56,8 +56,13 @@ def _join_lines(text: str) -> str:
     # Japanese text joins lines with nothing; two Latin words keep a space between them.
     out = []
     lines = text.split("\n")
+    last = len(lines) - 1
     for i, line in enumerate(lines):
-        line = line.strip(" \t") if i else line.rstrip(" \t")
+        # Only the white space at a line break goes; a space before inline markup stays.
+        if i:
+            line = line.lstrip(" \t")
+        if i < last:
+            line = line.rstrip(" \t")
         if i and out and line and _latin(out[-1][-1:]) and _latin(line[:1]):
             out.append(" ")
         out.append(line)

@@ -47,7 +47,10 @@ class Locations:
 
 def read_text(path: Path) -> str:
     """The file as text; a file that is not UTF-8 is a SourceProblem at the bad byte."""
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SourceError([SourceProblem(path, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -1,38 +1,245 @@
-"""Japanese typesetting for print: model inline nodes -> the inline HTML the print
+"""Japanese typesetting for print (JLReq): model inline nodes -> the inline HTML the print
 templates use.
 
-The foundation renders ruby, emphasis dots and tate-chu-yoko with plain HTML; the JLReq
-work (justification, punctuation spacing, Japanese-Latin spacing, ruby and emphasis-dot
-layout) lives here and in `weasyprint_ext` (pinned to WeasyPrint 70).
+What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
+
+* ``<span class="jl-latin jl-gs jl-ge">DX</span>``: a run of Latin letters / European digits.
+  ``jl-gs`` / ``jl-ge`` put the 和欧間 quarter em at its start / end where the neighbour is a
+  Japanese letter (never beside punctuation). ``weasyprint_ext`` removes it at line edges
+  and never stretches inside the run.
+* ``<span class="jl-nobr">──</span>``: cl-08 runs (── ……) are never split nor spaced.
+* ``<span class="jl-h">」</span>``: 約物詰め, the punctuation of a consecutive pair (」「 。」
+  、「 ）（ …) set half-width with ``halt``, so the pair takes half an em less.
+* ``<span class="jl-ruby"><span class="jl-ra"><span class="jl-rt">かんじ</span></span>
+  <span class="jl-rb">漢字</span></span>``: ruby. The base stays inline text (drawn in
+  reading order); the half-size reading is absolutely positioned from an empty anchor
+  (``jl-ra``) so the line pitch never changes: group ruby centred, spread 1:2:1 over a
+  longer base, overhanging adjacent kana or a punctuation's blank half by at most one
+  ruby character (never kanji), the base padded where it cannot overhang.
+* ``<span class="jl-bt">字</span>``: one emphasis dot (﹅, drawn as an SVG background, so the
+  text layer stays clean) above each character; none on punctuation.
+
+The line-level rules (inter-character justification, line-start bracket, quarter-em
+removal at line edges, ruby reading placement) are done by
+:mod:`publish.typeset_ja.weasyprint_ext`; the PDF writer must call
+``weasyprint_ext.install()`` once before rendering.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from markupsafe import Markup, escape
 
-from ..model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text
+from ..model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text, plain_text
+from .classes import (
+    CLOSING_BRACKETS,
+    COMMAS,
+    FULL_STOPS,
+    INSEPARABLE,
+    OPENING_BRACKETS,
+    PUNCTUATION,
+    is_japanese,
+    is_kana,
+    is_latin,
+)
+
+__all__ = ["inline_html", "paragraph_html", "latin_runs", "halved_positions", "RUBY_CLASS"]
+
+_FULLWIDTH = ("W", "F")
+# Punctuation set on a full em with a half-em blank: after the glyph (closing brackets,
+# full stops, commas) or before it (opening brackets).
+CLOSERS = frozenset(
+    c for c in CLOSING_BRACKETS | FULL_STOPS | COMMAS if unicodedata.east_asian_width(c) in _FULLWIDTH
+)
+OPENERS = frozenset(c for c in OPENING_BRACKETS if unicodedata.east_asian_width(c) in _FULLWIDTH)
+
+
+def halved_positions(text: str) -> set[int]:
+    """Indexes of the punctuation set half-width by 約物詰め (JLReq 3.1.4).
+
+    Between consecutive punctuation only one half-em blank remains: a closer followed by
+    a closer or an opener loses its trailing half (」「 。」 、「 ）（ 」」 。「), an opener
+    after an opener loses its leading half (「『). The pair then takes half an em less
+    than the naive sum."""
+    out = set()
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a in CLOSERS and (b in OPENERS or b in CLOSERS):
+            out.add(i)
+        elif a in OPENERS and b in OPENERS:
+            out.add(i + 1)
+    return out
+
+
+RUBY_CLASS = "jl-ruby"
+
+_L = r"A-Za-z0-9\u00C0-\u024F"
+# A Latin run: starts with a letter/digit, may hold spaces and Latin punctuation between
+# letters, ends with a letter, digit, %, ) or ].
+LATIN_RUN = re.compile(rf"[{_L}](?:[{_L} .,\-'’/&+#@_()\[\]]*[{_L}%)\]])?")
+INSEPARABLE_RUN = re.compile("[" + "".join(sorted(INSEPARABLE)) + "]+")
+
+
+def latin_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each Latin run in ``text``."""
+    return [m.span() for m in LATIN_RUN.finditer(text)]
+
+
+def _wants_gap(latin_edge: str, neighbour: str) -> bool:
+    """The 和欧間 quarter em goes between a Latin letter/digit and a Japanese letter only."""
+    return (
+        is_latin(latin_edge)
+        and bool(neighbour)
+        and is_japanese(neighbour)
+        and neighbour not in PUNCTUATION
+        and not unicodedata.category(neighbour).startswith(("P", "Z"))
+    )
+
+
+def _width(ch: str) -> float:
+    """Advance of a character in ems (full-width 1, anything else about half)."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5
+
+
+class _Renderer:
+    def __init__(self, plain: str):
+        self.plain = plain
+        self.pos = 0  # offset of the next node in plain
+        self.halved = halved_positions(plain)
+
+    def char(self, i: int) -> str:
+        return self.plain[i] if 0 <= i < len(self.plain) else ""
+
+    def render(self, inlines, bouten: bool = False) -> str:
+        out = []
+        for node in inlines:
+            if isinstance(node, (Text, TateChuYoko)):
+                out.append(self.text(node.text, bouten))
+            elif isinstance(node, Ruby):
+                out.append(self.ruby(node))
+            elif isinstance(node, Emphasis):
+                out.append(self.render(node.children, bouten=True))
+            elif isinstance(node, Strong):
+                out.append(f"<strong>{self.render(node.children, bouten)}</strong>")
+            else:  # pragma: no cover - the model is closed
+                raise TypeError(node)
+        return "".join(out)
+
+    def text(self, text: str, bouten: bool) -> str:
+        start = self.pos
+        self.pos += len(text)
+        out = []
+        i = 0
+        spans = []
+        for m in LATIN_RUN.finditer(text):
+            spans.append((m.start(), m.end(), "latin"))
+        for m in INSEPARABLE_RUN.finditer(text):
+            spans.append((m.start(), m.end(), "nobr"))
+        spans.sort()
+        for s, e, kind in spans:
+            if s < i:
+                continue
+            out.append(self.chars(text[i:s], bouten, start + i))
+            run = text[s:e]
+            if kind == "nobr":
+                out.append(f'<span class="jl-nobr">{escape(run)}</span>')
+            else:
+                classes = ["jl-latin"]
+                if _wants_gap(run[0], self.char(start + s - 1)):
+                    classes.append("jl-gs")
+                if _wants_gap(run[-1], self.char(start + e)):
+                    classes.append("jl-ge")
+                out.append(
+                    f'<span class="{" ".join(classes)}">{self.chars(run, bouten, start + s)}</span>'
+                )
+            i = e
+        out.append(self.chars(text[i:], bouten, start + i))
+        return "".join(out)
+
+    def chars(self, text: str, bouten: bool, start: int) -> str:
+        out = []
+        plain = []
+        for k, c in enumerate(text):
+            if start + k in self.halved:
+                out.append("".join(plain))
+                plain = []
+                out.append(f'<span class="jl-h">{escape(c)}</span>')
+            elif bouten and not (
+                c in PUNCTUATION or c.isspace() or unicodedata.category(c).startswith("P")
+            ):
+                out.append("".join(plain))
+                plain = []
+                out.append(f'<span class="jl-bt">{escape(c)}</span>')
+            else:
+                plain.append(str(escape(c)))
+        out.append("".join(plain))
+        return "".join(out)
+
+    def overhangable(self, i: int, blank_side: frozenset[str]) -> bool:
+        """Ruby may overhang character i: kana, or punctuation whose blank half faces the
+        base (a closer before it, an opener after it) and is not removed by 約物詰め."""
+        ch = self.char(i)
+        return is_kana(ch) or (ch in blank_side and i not in self.halved)
+
+    def ruby(self, node: Ruby) -> str:
+        start = self.pos
+        self.pos += len(node.base)
+        base_w = sum(_width(c) for c in node.base)
+        reading_w = sum(_width(c) for c in node.reading) / 2
+        n = len(node.reading)
+        style = []
+        rt_style = []
+        rb_style = ""
+        if reading_w <= base_w:
+            # Group ruby spread over its base, 1:2:1 (half a gap at each end).
+            gap = (base_w - reading_w) / n if n else 0.0
+            left = gap / 2
+            if gap > 1e-6:
+                rt_style.append(f"letter-spacing:{2 * gap:.4g}em")
+        else:
+            # Longer reading: overhang onto adjacent kana, or onto the blank half of
+            # adjacent punctuation, by at most one ruby character (half an em of the
+            # base); never onto kanji.
+            excess = reading_w - base_w
+            half = min(excess / 2, 0.5)
+            before, after = start - 1, start + len(node.base)
+            o_l = half if self.overhangable(before, CLOSERS) else 0.0
+            o_r = half if self.overhangable(after, OPENERS) else 0.0
+            p_l, p_r = excess / 2 - o_l, excess / 2 - o_r
+            nb = len(node.base)
+            if nb > 1 and not (o_l or o_r):
+                # Between kanji: the base characters are spread 1:2:1 under the reading
+                # (WeasyPrint counts the letter-spacing after the last character too,
+                # hence the negative margin of half a gap).
+                gap = excess / nb
+                style.append(f"padding-left:{gap / 2:.4g}em")
+                rb_style = f' style="letter-spacing:{gap:.4g}em;margin-right:{-gap / 2:.4g}em"'
+                left = -gap / 2  # the reading covers the whole ruby
+            else:
+                if p_l > 1e-6 or p_r > 1e-6:
+                    style.append(f"padding:0 {p_r:.4g}em 0 {p_l:.4g}em")
+                left = -excess / 2  # centred on the base
+        # `left` is from the base's start, where the (empty, relative) anchor sits; in
+        # the reading's (half-size) ems. The anchor holds the reading so that the base
+        # itself is not positioned: it is then drawn in reading order with its line,
+        # which keeps the PDF text stream in order.
+        rt_style.append(f"left:{2 * left:.4g}em")
+        s = f' style="{";".join(style)}"' if style else ""
+        return (
+            f'<span class="jl-ruby"{s}><span class="jl-ra"><span class="jl-rt" '
+            f'style="{";".join(rt_style)}">{escape(node.reading)}</span></span>'
+            f'<span class="jl-rb"{rb_style}>{escape(node.base)}</span></span>'
+        ).replace("left:-0em", "left:0em")
 
 
 def inline_html(inlines) -> Markup:
-    parts: list[str] = []
-    for node in inlines:
-        if isinstance(node, Text):
-            parts.append(str(escape(node.text)))
-        elif isinstance(node, Ruby):
-            parts.append(
-                f'<ruby>{escape(node.base)}<rp>（</rp><rt>{escape(node.reading)}</rt><rp>）</rp></ruby>'
-            )
-        elif isinstance(node, Emphasis):
-            parts.append(f'<em class="bouten">{inline_html(node.children)}</em>')
-        elif isinstance(node, Strong):
-            parts.append(f"<strong>{inline_html(node.children)}</strong>")
-        elif isinstance(node, TateChuYoko):
-            parts.append(f'<span class="tcy">{escape(node.text)}</span>')
-        else:  # pragma: no cover - the model is closed
-            raise TypeError(node)
-    return Markup("".join(parts))
+    """Typeset inline nodes (one paragraph's worth) as inline HTML."""
+    inlines = tuple(inlines)
+    return Markup(_Renderer(plain_text(inlines)).render(inlines))
 
 
 def paragraph_html(paragraph: Paragraph) -> Markup:
-    """Inline HTML of one paragraph, for the print templates."""
+    """Inline HTML of one paragraph, for the print templates (wrap it in ``<p>``)."""
     return inline_html(paragraph.inlines)

@@ -1,0 +1,506 @@
+"""JLReq line adjustment for WeasyPrint 70 (pinned: the patch replaces internals).
+
+WeasyPrint 70 justifies a line only by stretching U+0020 / U+00A0, so Japanese lines stay
+ragged. This module replaces ``weasyprint.layout.inline.text_align`` (called once per line
+box after line breaking) with a version that, before aligning a line:
+
+1. removes the 和欧間 quarter em (the margin of ``.jl-latin.jl-gs`` / ``.jl-ge`` spans) when
+   it falls at the start or the end of the line;
+2. pulls a fullwidth opening bracket that starts a line (not a paragraph's first line) back
+   by half an em, so no half-em blank shows before it;
+3. for ``text-align: justify`` (all lines but a paragraph's last), spreads the remaining
+   width equally over the expandable gaps: between Japanese characters (as Pango
+   letter-spacing on text boxes made only of Japanese characters; no character is added,
+   so the PDF text layer stays equal to the source), at the boundaries of inline boxes
+   (Latin runs, ruby, emphasis-dot spans) and at the word spaces of Latin runs. Never
+   inside a Latin word, never between the two halves of ── or …….
+
+It also makes ``weasyprint.draw.text`` write glyph advances with three decimals instead of
+truncating them to whole 1/1000 em (see :class:`_ExactInt`) and draw the word spaces
+between typesetter spans (see :func:`_draw_first_line`), wraps
+``weasyprint.text.line_break.Layout.set_text`` so that a layout carrying a
+``jl_letter_spacing`` value re-applies it when the text is drawn, and
+``weasyprint.layout.inline.get_next_linebox`` to put ruby readings (``.jl-rt``) on top of
+their base's em box (WeasyPrint 70 ignores ``top`` on an absolute child of an inline box).
+
+Call :func:`install` once before rendering (the PDF writer does); it is idempotent.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import weasyprint
+
+from .classes import FULLWIDTH_OPENING_BRACKETS, INSEPARABLE, is_japanese
+
+SUPPORTED_SERIES = "70."
+
+_installed = False
+_originals: dict[str, object] = {}
+
+
+class UnsupportedWeasyPrint(RuntimeError):
+    pass
+
+
+def check_version(version: str | None = None) -> None:
+    """Raise :class:`UnsupportedWeasyPrint` unless WeasyPrint is 70.x."""
+    version = weasyprint.__version__ if version is None else version
+    if not version.startswith(SUPPORTED_SERIES):
+        raise UnsupportedWeasyPrint(
+            f"publish.typeset_ja.weasyprint_ext patches WeasyPrint {SUPPORTED_SERIES}x internals "
+            f"(layout.inline.text_align, text.line_break.Layout.set_text) but WeasyPrint "
+            f"{version} is installed; pin weasyprint==70.* or port the extension."
+        )
+
+
+def installed() -> bool:
+    return _installed
+
+
+def install() -> None:
+    """Patch WeasyPrint (once). Raises UnsupportedWeasyPrint on another version."""
+    global _installed
+    check_version()
+    if _installed:
+        return
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    from weasyprint.draw import text as draw_text
+
+    _originals["text_align"] = inline.text_align
+    _originals["get_next_linebox"] = inline.get_next_linebox
+    _originals["draw_first_line"] = draw_text.draw_first_line
+    draw_text.int = _ExactInt
+    draw_text.draw_first_line = _draw_first_line
+    _originals["set_text"] = line_break.Layout.set_text
+    inline.text_align = _text_align
+    inline.get_next_linebox = _get_next_linebox
+    line_break.Layout.set_text = _set_text
+    _installed = True
+
+
+def uninstall() -> None:
+    """Undo :func:`install` (for tests)."""
+    global _installed
+    if not _installed:
+        return
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    from weasyprint.draw import text as draw_text
+
+    inline.text_align = _originals["text_align"]
+    inline.get_next_linebox = _originals["get_next_linebox"]
+    draw_text.draw_first_line = _originals["draw_first_line"]
+    del draw_text.int
+    line_break.Layout.set_text = _originals["set_text"]
+    _installed = False
+
+
+# --- Pango letter-spacing ------------------------------------------------------------
+
+
+class _ExactInt(int):
+    """``int`` as seen by ``weasyprint.draw.text``: still an int (for Pango), but printed
+    with its fraction.
+
+    WeasyPrint 70 writes each glyph's extra advance into the PDF as ``int()`` of a value
+    in 1/1000 em, so letter-spacing loses up to 1/1000 em per character, which adds up
+    to several tenths of a point along a justified line. Keeping three decimals places
+    every glyph where Pango put it."""
+
+    def __new__(cls, value):
+        obj = super().__new__(cls, value)
+        obj.exact = float(value)
+        return obj
+
+    def __format__(self, spec):
+        if spec:
+            return format(self.exact, spec)
+        return f"{self.exact:.3f}".rstrip("0").rstrip(".")
+
+    __str__ = __repr__ = lambda self: self.__format__("")
+
+
+
+class _Drawn(str):
+    """A text that ``draw_first_line`` does not take for blank."""
+
+    def strip(self, *args):
+        return str(self) or "x"
+
+
+def _draw_first_line(stream, textbox, *args, **kwargs):
+    """Draw text boxes made only of blanks that are text: an ideographic space (U+3000)
+    between two inline boxes, or the word space between two typesetter spans (e.g.
+    ``Cloud Center`` under emphasis dots, one span per letter). WeasyPrint 70 skips any
+    text box whose ``str.strip()`` is empty, which drops them from the PDF text layer."""
+    text = textbox.text
+    if text and not text.strip() and (
+        "\u3000" in text
+        or (" " in text and any(name.startswith("jl-") for name in _classes(textbox)))
+    ):
+        textbox.text = _Drawn(text)
+        try:
+            return _originals["draw_first_line"](stream, textbox, *args, **kwargs)
+        finally:
+            textbox.text = text
+    return _originals["draw_first_line"](stream, textbox, *args, **kwargs)
+
+
+def _set_text(self, text, justify=False):
+    _originals["set_text"](self, text, justify)
+    spacing = getattr(self, "jl_letter_spacing", 0)
+    if not (justify and spacing and self.text):
+        return
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    base = self.style["letter_spacing"]
+    base = 0 if base == "normal" else base
+    attr_list = pango.pango_layout_get_attributes(self.layout)
+    if attr_list == ffi.NULL:
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    attr = pango.pango_attr_letter_spacing_new(int((base + spacing) * TO_UNITS))
+    attr.start_index, attr.end_index = 0, len(self.text.encode())
+    pango.pango_attr_list_change(attr_list, attr)
+    pango.pango_layout_set_attributes(self.layout, attr_list)
+
+
+# --- line adjustment -----------------------------------------------------------------
+
+# Inline boxes whose characters are never spaced apart (Latin runs, ── ……, ruby bases).
+_UNSPACED = {"jl-latin", "jl-nobr", "jl-ruby"}
+_ATOMIC_EDGE = "\u3007"  # an atomic inline (ruby base) counts as a Japanese character
+
+
+def _classes(box) -> set[str]:
+    element = getattr(box, "element", None)
+    if element is None or getattr(box, "element_tag", "").endswith("::first-line"):
+        return set()
+    try:
+        return set((element.get("class") or "").split())
+    except AttributeError:
+        return set()
+
+
+def _countable(ch: str) -> bool:
+    """A character Pango treats as its own grapheme for letter-spacing."""
+    return unicodedata.category(ch) not in ("Mn", "Me", "Cf") and not (0xFE00 <= ord(ch) <= 0xFE0F)
+
+
+_SPACES = frozenset(" \u00a0\t\n")  # not U+3000, which is a fullwidth character
+
+
+def _gap_ok(a: str, b: str) -> bool:
+    """Whether the gap between characters a and b may be widened."""
+    if not a or not b or a in _SPACES or b in _SPACES:
+        return False
+    if a in INSEPARABLE and b in INSEPARABLE:
+        return False
+    return is_japanese(a) or is_japanese(b)
+
+
+class _Leaf:
+    __slots__ = ("box", "first", "last", "latin", "spaceable", "inner", "spaces")
+
+    def __init__(self, box, latin):
+        self.box = box
+        self.latin = latin
+        self.spaceable = False
+        self.inner = 0
+        self.spaces = 0
+        text = getattr(box, "text", None)
+        if text is None:
+            self.first = self.last = _ATOMIC_EDGE
+            return
+        self.first = text[:1]
+        self.last = text[-1:]
+        chars = [c for c in text if _countable(c)]
+        if (
+            not latin
+            and len(chars) > 1
+            and box.style["white_space"] in ("normal", "pre-line")
+            and all(_gap_ok(a, b) for a, b in zip(chars, chars[1:]))
+        ):
+            self.spaceable = True
+            self.inner = len(chars) - 1
+        else:
+            self.spaces = text.count(" ") + text.count("\u00a0")
+
+
+def _flatten(line):
+    """In-flow leaves in visual (LTR) order and, for each gap, the box it opens before."""
+    from weasyprint.formatting_structure import boxes
+
+    leaves: list[_Leaf] = []
+    opened: list = []  # boxes entered since the last leaf
+    gap_before: dict[int, _Leaf] = {}
+
+    def walk(box, latin):
+        if isinstance(box, boxes.TextBox):
+            leaf = _Leaf(box, latin)
+            if leaves:
+                target = opened[0] if opened else box
+                gap_before[id(target)] = (leaves[-1], leaf)
+            leaves.append(leaf)
+            opened.clear()
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            latin = latin or bool(_classes(box) & _UNSPACED)
+            opened.append(box)
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    walk(child, latin)
+            if opened and opened[-1] is box:
+                opened.pop()  # an empty inline box: nothing opened before the next leaf
+        else:  # atomic inline-level box (inline-block, image, ...)
+            leaf = _Leaf(box, latin)
+            if leaves:
+                target = opened[0] if opened else box
+                gap_before[id(target)] = (leaves[-1], leaf)
+            leaves.append(leaf)
+            opened.clear()
+
+    for child in line.children:
+        if child.is_in_normal_flow():
+            walk(child, False)
+    return leaves, gap_before
+
+
+def _edge_chain(line, last):
+    """The inline boxes that start (or end) the line, outermost first, and the edge leaf."""
+    from weasyprint.formatting_structure import boxes
+
+    chain = []
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        children = [c for c in box.children if c.is_in_normal_flow()]
+        if not children:
+            return chain, None
+        box = children[-1] if last else children[0]
+        if isinstance(box, boxes.InlineBox):
+            chain.append(box)
+    return chain, box
+
+
+# Ideographic em box of the bundled Noto CJK faces: 0.88 em above, 0.12 em below the baseline.
+EM_TOP, EM_BOTTOM = 0.88, 0.12
+
+
+def _first_text(box, in_flow=True):
+    """The first text box under ``box`` (only in-flow ones if ``in_flow``)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        return box
+    for child in getattr(box, "children", ()):
+        if in_flow and not child.is_in_normal_flow():
+            continue
+        found = _first_text(child, in_flow)
+        if found is not None:
+            return found
+    return None
+
+
+def _readings(box):
+    """The absolutely positioned ``.jl-rt`` boxes under ``box``."""
+    for child in getattr(box, "children", ()):
+        if child.is_absolutely_positioned():
+            if "jl-rt" in _classes(child):
+                yield child
+        else:
+            yield from _readings(child)
+
+
+def _place_readings(box):
+    """Put each ruby reading's em box on top of its base's em box.
+
+    WeasyPrint 70 resets an absolutely positioned inline child to the line's top after
+    layout (its static position), ignoring ``top``; so the reading is placed here."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in getattr(box, "children", ()):
+        if not isinstance(child, boxes.InlineBox):
+            continue
+        if "jl-ruby" in _classes(child):
+            base = _first_text(child)
+            for reading in _readings(child):
+                text = _first_text(reading, in_flow=False)
+                if base is None or text is None:
+                    continue
+                want = (
+                    base.position_y + base.baseline
+                    - EM_TOP * base.style["font_size"]
+                    - EM_BOTTOM * text.style["font_size"]
+                )
+                reading.translate(0, want - (text.position_y + text.baseline))
+        else:
+            _place_readings(child)
+
+
+def _get_next_linebox(*args, **kwargs):
+    line, resume_at = _originals["get_next_linebox"](*args, **kwargs)
+    if line is not None:
+        _place_readings(line)
+    return line, resume_at
+
+
+def _is_wakan(a: str, b: str) -> bool:
+    """A 和欧間 boundary: a Latin letter or digit beside a Japanese letter."""
+    from .classes import PUNCTUATION, is_latin
+
+    def ja(c):
+        return is_japanese(c) and c not in PUNCTUATION
+
+    return (is_latin(a) and ja(b)) or (ja(a) and is_latin(b))
+
+
+def _allocate(extra, leaves, gap_before, em):
+    """Share ``extra`` width out in JLReq's expansion order (3.8.3):
+
+    1. word spaces of Latin runs, by up to a quarter em each (towards half an em);
+    2. the 和欧間 quarter em, by up to a quarter em each (towards half an em);
+    3. the rest equally over every gap between characters (Japanese characters, box
+       boundaries and word spaces), never inside a Latin word or between ── halves.
+    """
+    gaps = {k: v for k, v in gap_before.items() if _gap_ok(v[0].last, v[1].first)}
+    spaces = sum(leaf.spaces for leaf in leaves)
+    inner = sum(leaf.inner for leaf in leaves)
+    wakan = [k for k, (a, b) in gaps.items() if _is_wakan(a.last, b.first)]
+    remaining = extra
+    s1 = min(remaining / spaces, em / 4) if spaces else 0.0
+    remaining -= s1 * spaces
+    s2 = min(remaining / len(wakan), em / 4) if wakan else 0.0
+    remaining -= s2 * len(wakan)
+    count = len(gaps) + inner + spaces
+    s3 = remaining / count if count else 0.0
+    amounts = {k: s3 for k in gaps}
+    for k in wakan:
+        amounts[k] += s2
+    letter_spacing = {id(leaf.box): s3 for leaf in leaves if leaf.inner and s3}
+    return s1 + s3, letter_spacing, amounts
+
+
+def _text_align(context, line, available_width, last):
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import create_layout, line_size
+
+    if line.style["direction"] == "rtl":
+        return _originals["text_align"](context, line, available_width, last)
+
+    # 1. Trims at the line's edges.
+    start_trim = 0.0  # how far the content's start moves left
+    bracket_trim = 0.0
+    end_trim = 0.0
+    start_chain, first_leaf = _edge_chain(line, last=False)
+    for box in start_chain:
+        if "jl-gs" in _classes(box) and box.margin_left:
+            start_trim += box.margin_left
+            box.jl_child_shift = box.margin_left
+            box.margin_left = 0
+    is_first_line = bool(getattr(line, "text_indent", 0))
+    if (
+        isinstance(first_leaf, boxes.TextBox)
+        and first_leaf.text[:1] in FULLWIDTH_OPENING_BRACKETS
+        and not is_first_line
+    ):
+        bracket_trim = first_leaf.style["font_size"] / 2
+        start_trim += bracket_trim
+    end_chain, last_leaf = _edge_chain(line, last=True)
+    for box in end_chain:
+        if "jl-ge" in _classes(box) and box.margin_right:
+            end_trim += box.margin_right
+            box.margin_right = 0
+
+    align = line.style["text_align_all"]
+    if last:
+        align_last = line.style["text_align_last"]
+        align = align if align_last == "auto" else align_last
+    space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
+    justify = align == "justify" and space_collapse
+
+    leaves, gap_before = _flatten(line)
+    content_width = line.width - start_trim - end_trim
+    extra = available_width - content_width
+    word_spacing = 0.0  # added to each word space of Latin runs
+    letter_spacing = {}  # per spaceable text box
+    gaps = {}  # id(box) -> space added before that box
+    if justify and extra > 0:
+        word_spacing, letter_spacing, gaps = _allocate(
+            extra, leaves, gap_before, line.style["font_size"])
+    spacing = word_spacing or any(gaps.values())
+
+    if not (start_trim or end_trim or spacing or letter_spacing):
+        offset = _originals["text_align"](context, line, available_width, last)
+        _clamp_readings(line, line.position_x - offset, line.position_x - offset + available_width)
+        return offset
+
+    spaceable = {id(leaf.box): leaf for leaf in leaves}
+
+    def apply(box, x_advance):
+        x_advance += gaps.get(id(box), 0.0)
+        if isinstance(box, boxes.TextBox):
+            box.position_x += x_advance
+            leaf = spaceable.get(id(box))
+            if leaf is not None and (
+                (leaf.inner and letter_spacing.get(id(box))) or (leaf.spaces and word_spacing)
+            ):
+                if leaf.inner:
+                    layout = create_layout(box.text, box.style, context, None, 0)
+                    layout.jl_letter_spacing = letter_spacing[id(box)]
+                else:
+                    layout = create_layout(
+                        box.text, box.style, context, None, word_spacing)
+                    box.justification_spacing = word_spacing
+                layout.set_text(box.text, justify=True)
+                first_line = layout.get_first_line()[0]
+                width, _ = line_size(first_line, box.style)
+                layout.deactivate()
+                box.pango_layout = layout
+                x_advance += width - box.width
+                box.width = width
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            box.position_x += x_advance
+            for child in box.children:
+                # Readings of ruby (absolutely positioned in a relative inline box) were
+                # laid out with the box: move them with it.
+                if child.is_absolutely_positioned():
+                    child.translate(x_advance, 0)
+            x_advance -= getattr(box, "jl_child_shift", 0.0)
+            box.jl_child_shift = 0.0
+            before = x_advance
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    x_advance = apply(child, x_advance)
+            box.width += x_advance - before
+        else:
+            box.translate(x_advance, 0)
+        return x_advance
+
+    # The line box itself does not move; its children do.
+    x_advance = -bracket_trim
+    for child in line.children:
+        if child.is_in_normal_flow():
+            x_advance = apply(child, x_advance)
+    line.width += x_advance - end_trim
+    offset = 0 if justify else _originals["text_align"](context, line, available_width, last)
+    _clamp_readings(line, line.position_x - offset, line.position_x - offset + available_width)
+    return offset
+
+
+def _clamp_readings(line, left, right):
+    """Keep ruby readings inside the column: a reading that would overhang the line's
+    start or end (its neighbour is on another line) is pulled in."""
+    for reading in _readings(line):
+        text = _first_text(reading, in_flow=False)
+        if text is None:
+            continue
+        spacing = text.style["letter_spacing"]
+        # WeasyPrint counts the letter-spacing after the last character in the width
+        end = text.position_x + text.width - (0 if spacing == "normal" else spacing)
+        if text.position_x < left - 0.01:
+            reading.translate(left - text.position_x, 0)
+        elif end > right + 0.01:
+            reading.translate(right - end, 0)

@@ -1,0 +1,89 @@
+"""The print, screen and office-booklet editions of the sample, through the CLI."""
+
+from __future__ import annotations
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+
+from publish.build import layout_for, load
+from publish.pdf import print_settings
+
+from .conftest import SAMPLE, run_publish
+
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    out = tmp_path_factory.mktemp("editions")
+    result = run_publish("build", str(SAMPLE), "--out", str(out), "--format", "screen-pdf,booklet")
+    assert result.returncode == 0, result.stderr
+    return {"screen": out / "tokyo-ict-exchange-screen.pdf", "booklet": out / "tokyo-ict-exchange-booklet.pdf"}
+
+
+def test_print_pdf_boxes_follow_the_layout(sample_build):
+    settings = print_settings(layout_for(load(SAMPLE)))
+    width, height = settings.trim_width_mm * MM, settings.trim_height_mm * MM
+    bleed = settings.bleed_mm * MM
+    with pikepdf.open(sample_build["pdf"]) as pdf:
+        assert len(pdf.pages) % 4 == 0, "saddle stitch needs a multiple of 4 pages"
+        assert "/OutputIntents" in pdf.Root
+        for page in pdf.pages:
+            trim = [float(v) for v in page.TrimBox]
+            bleed_box = [float(v) for v in page.BleedBox]
+            media = [float(v) for v in page.MediaBox]
+            assert trim[2] - trim[0] == pytest.approx(width, abs=0.01)
+            assert trim[3] - trim[1] == pytest.approx(height, abs=0.01)
+            assert bleed_box == pytest.approx([trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed], abs=0.01)
+            assert media[0] < bleed_box[0] and media[2] > bleed_box[2]
+
+
+def test_padding_is_reported_on_stderr(sample_build):
+    with pikepdf.open(sample_build["pdf"]) as pdf:
+        pages = len(pdf.pages)
+    assert "blank page" in sample_build["stderr"] or pages % 4 == 0
+
+
+@pytest.mark.parametrize("edition", ["print", "screen", "booklet"])
+def test_publish_check_passes_every_built_edition(sample_build, editions, edition):
+    path = sample_build["pdf"] if edition == "print" else editions[edition]
+    result = run_publish("check", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS" in result.stdout
+
+
+def test_screen_edition_is_tagged_rgb_with_outline_and_metadata(editions):
+    doc = load(SAMPLE)
+    with pikepdf.open(editions["screen"]) as pdf:
+        assert "/OutputIntents" not in pdf.Root
+        assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.Lang) == "ja"
+        assert doc.title.plain in str(pdf.docinfo.Title)
+        assert all(p.name in str(pdf.docinfo.Author) for p in doc.people)
+        page = pdf.pages[0]
+        assert [float(v) for v in page.MediaBox][2] == pytest.approx(210 * MM, abs=0.5)
+        with pdf.open_outline() as outline:
+            titles = []
+            stack = list(outline.root)
+            while stack:
+                item = stack.pop(0)
+                titles.append(item.title)
+                stack.extend(item.children)
+    for section in doc.sections:
+        assert section.heading.plain in titles
+
+
+def test_booklet_halves_are_in_saddle_stitch_order(editions, sample_build):
+    """Sheet 1 front: last | 1. Read the text of each half-sheet."""
+    pdf = pdfium.PdfDocument(str(editions["booklet"]))
+    try:
+        first = pdf[0]
+        width, height = first.get_size()
+        assert width > height, "the sheets are landscape"
+        text = first.get_textpage()
+        left = "".join(text.get_text_bounded(0, 0, width / 2, height).split())
+        right = "".join(text.get_text_bounded(width / 2, 0, width, height).split())
+    finally:
+        pdf.close()
+    assert "発行" in left, "the back cover is on the left of sheet 1's front"
+    assert "インタビュー記事" in right and "西田" in right, "the cover is on the right"
