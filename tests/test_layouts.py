@@ -311,3 +311,17 @@ def test_the_guide_documents_every_token_part_and_class():
         if cls in ("css",):
             continue
         assert f".{cls}" in guide, f"layouts/README.md does not list the CSS class .{cls}"
+
+
+def test_booklet_cover_is_a_full_bleed_colour_field():
+    """Every corner of the cover, out to the bleed, is the field's colour, never paper."""
+    from publish import visual
+
+    pages = visual.render_pages("booklet", dpi=36)  # trim + bleed
+    cover, back = pages[0], pages[-1]
+    w, h = cover.size
+    for x, y in ((1, 1), (w - 2, 1), (1, h - 2), (w - 2, h - 2), (w // 2, h // 2)):
+        r, g, b = cover.getpixel((x, y))
+        assert min(r, g, b) < 200 and g > r, f"cover pixel {(x, y)} is {(r, g, b)}, not the teal field"
+    assert max(back.getpixel((w // 2, h - 2))) < 120, "the back cover's band reaches the bleed"
+    assert min(back.getpixel((w // 2, 2))) > 240, "the back cover's head is paper"
