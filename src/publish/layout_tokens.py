@@ -35,6 +35,7 @@ class Token:
     minimum: float | None = None
     maximum: float | None = None
     overridable: bool = True  # may a child layout / a source's style: set it?
+    default: str | None = None  # what applies when no layout sets it (new-layout shows it)
 
 
 def _t(name, kind, unit, doc, **kw) -> Token:
@@ -56,19 +57,19 @@ TOKENS: tuple[Token, ...] = (
        "saddle: saddle-stitched (中綴じ), page count a multiple of 4; perfect: perfect-bound (無線綴じ), a multiple of 2.",
        choices=("saddle", "perfect")),
     _t("page.pad_pages", "bool", "true | false", "Print: add blank pages before the back cover when the page count "
-       "breaks the binding's rule."),
+       "breaks the binding's rule.", default='true'),
     _t("page.marks", "bool", "true | false", "Print: 日本式トンボ (trim marks) outside the bleed; false leaves only "
-       "the PDF's trim and bleed boxes."),
+       "the PDF's trim and bleed boxes.", default='true'),
     _t("page.slug", "mm", "mm", "Print: paper outside the bleed carrying the marks and the slug line (6mm at least "
-       "with marks).", minimum=0, maximum=30),
-    _t("page.slug_text", "bool", "true | false", "Print: a slug line (file name, page, build date) below each page."),
+       "with marks).", minimum=0, maximum=30, default='12mm'),
+    _t("page.slug_text", "bool", "true | false", "Print: a slug line (file name, page, build date) below each page.", default='true'),
     _t("page.pdf_variant", "choice", "pdf/x-4 | pdf/x-1a", "Print: PDF/X-4 (live transparency) or PDF/X-1a (no "
-       "transparency).", choices=("pdf/x-4", "pdf/x-1a")),
+       "transparency).", choices=("pdf/x-4", "pdf/x-1a"), default='pdf/x-4'),
     _t("page.icc_profile", "text", "file", "Print: the CMYK output profile (.icc), relative to the layout folder; "
-       "the shipped FOGRA39 profile when not given."),
+       "the shipped FOGRA39 profile when not given.", default='JapanColor2001Coated.icc  # example; FOGRA39 when not set'),
     _t("page.output_condition_identifier", "text", "text", "Print: the OutputIntent's registered identifier, "
-       "e.g. JC200103 for Japan Color 2001 Coated."),
-    _t("page.output_condition", "text", "text", "Print: the OutputIntent's description of the printing condition."),
+       "e.g. JC200103 for Japan Color 2001 Coated.", default='JC200103  # example'),
+    _t("page.output_condition", "text", "text", "Print: the OutputIntent's description of the printing condition.", default='Japan Color 2001 Coated  # example'),
     # type area
     _t("type_area.body_size", "length", "length", "Body type size (本文の文字サイズ). Every column is a whole "
        "number of body characters wide.", minimum=4, maximum=24),
@@ -125,9 +126,9 @@ TOKENS: tuple[Token, ...] = (
     # epub
     _t("epub.writing_mode", "choice", "horizontal-tb | vertical-rl", "EPUB: horizontal (横組み) or vertical "
        "(縦組み, pages turning right to left) book; `publish build --vertical` forces it.",
-       choices=("horizontal-tb", "vertical-rl")),
+       choices=("horizontal-tb", "vertical-rl"), default='horizontal-tb'),
     _t("epub.embed_fonts", "bool", "true | false", "EPUB: embed the bundled fonts, subset to the book's characters "
-       "(WOFF2); `--embed-fonts` forces it."),
+       "(WOFF2); `--embed-fonts` forces it.", default='false'),
     # placement
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "

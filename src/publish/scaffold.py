@@ -45,22 +45,25 @@ def child_layout_yaml(name: str, parent: str, root: Path | None = None) -> str:
         f"description: {yaml_scalar(str(tokens.get('description', parent)) + ' (variant)')}",
     ]
     for group in _group_order(tokens):
-        values = tokens.get(group)
-        if not isinstance(values, dict):
+        values = tokens.get(group) if isinstance(tokens.get(group), dict) else {}
+        names = [t.name.split(".", 1)[1] for t in TOKENS if t.name.startswith(group + ".") and "*" not in t.name]
+        names += [k for k in values if k not in names]
+        listed = [k for k in names if k in values or (BY_NAME.get(f"{group}.{k}") and BY_NAME[f"{group}.{k}"].default)]
+        if not listed:
             continue
         out.append("")
         out.append(f"{group}:")
-        names = [t.name.split(".", 1)[1] for t in TOKENS if t.name.startswith(group + ".") and "*" not in t.name]
-        names += [k for k in values if k not in names]
-        for key in names:
-            if key not in values:
-                continue
+        for key in listed:
             token = spec_for(f"{group}.{key}")
             if token is None or not token.overridable:
                 continue
             doc = token.doc if f"{group}.{key}" in BY_NAME else f"{parent}'s own. {token.doc}"
-            out += _doc_lines(f"{doc} [{token.unit}]")
-            out.append(f"  # {key}: {yaml_scalar(values[key])}")
+            if key in values:
+                out += _doc_lines(f"{doc} [{token.unit}]")
+                out.append(f"  # {key}: {yaml_scalar(values[key])}")
+            else:
+                out += _doc_lines(f"{doc} [{token.unit}] Not set by {parent}: the toolkit's default applies.")
+                out.append(f"  # {key}: {token.default}")
         wildcard = BY_NAME.get(f"{group}.*")
         if wildcard:
             out += _doc_lines(f"Add your own: {wildcard.doc} [{wildcard.unit}]")
