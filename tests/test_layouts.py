@@ -214,9 +214,11 @@ def test_style_overrides_tokens_for_that_source(tmp_path):
             accent: { cmyk: [0, 90, 80, 0], rgb: "#d9352b" }
           sizes.title: 26pt
           show: { folio: false }
+          page.marks: false          # a token brochure leaves to the print stage's default
         """), encoding="utf-8")
     doc = load(source)
     layout = layout_for(doc)
+    assert layout.tokens["page"]["marks"] is False
     assert layout.tokens["colors"]["accent"]["rgb"] == "#d9352b"
     assert layout.tokens["sizes"]["title"] == "26pt"
     assert "--color-accent: #d9352b;" in layout.css_variables("screen")

@@ -322,6 +322,6 @@ def apply_style(layout: Layout, style: dict, source: Path | None) -> Layout:
         target = tokens
         *parents, leaf = name.split(".")
         for part in parents:
-            target = target[part]
+            target = target.setdefault(part, {})
         target[leaf] = copy.deepcopy(value)
     return Layout(name=layout.name, chain=layout.chain, tokens=tokens, overrides_from=source)

@@ -355,6 +355,7 @@ def check_style(style: dict, tokens: dict) -> list[tuple[tuple, str, bool]]:
     known = {n: v for n, v in token_paths(tokens).items()
              if not isinstance(v, dict) or n.startswith("colors.")}
     known = {n for n in known if n.split(".")[0] not in ("stylesheets", "extends", "description")}
+    known |= {t.name for t in TOKENS if t.overridable and "*" not in t.name}  # e.g. page.marks, left to defaults
     out = []
     for name, field_path, value in style_leaves(style):
         token = spec_for(name)
