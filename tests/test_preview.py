@@ -126,3 +126,25 @@ def test_preview_rejects_a_missing_source(tmp_path):
     result = subprocess.run([sys.executable, "-m", "publish", "preview", str(tmp_path / "nope.yaml")],
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 1 and "no such source file" in result.stderr
+
+
+def test_which_saved_files_trigger_a_rebuild(tmp_path, monkeypatch):
+    from publish.layout import fonts_dir
+    from publish.preview import Previewer
+
+    layouts = tmp_path / "layouts"
+    (layouts / "booklet").mkdir(parents=True)
+    monkeypatch.setenv("PUBLISH_LAYOUTS", str(layouts))
+    content = tmp_path / "content"
+    (content / "images").mkdir(parents=True)
+    source = content / "x.yaml"
+    source.write_text("title: x\n", encoding="utf-8")
+    previewer = Previewer(source)
+    assert previewer.relevant(source)
+    assert previewer.relevant(content / "images" / "office.jpg")
+    assert previewer.relevant(layouts / "booklet" / "booklet.css")
+    assert previewer.relevant(fonts_dir() / "NotoSerifJP-Regular.ttf")
+    assert not previewer.relevant(content / "other-interview.yaml")
+    assert not previewer.relevant(layouts / "booklet" / ".booklet.css.swp")
+    assert not previewer.relevant(content / "x.yaml~")
+    assert set(previewer.watch_roots()) >= {content.resolve(), layouts.resolve()}
