@@ -23,6 +23,12 @@ between typesetter spans (see :func:`_draw_first_line`), wraps
 ``weasyprint.layout.inline.get_next_linebox`` to put ruby readings (``.jl-rt``) on top of
 their base's em box (WeasyPrint 70 ignores ``top`` on an absolute child of an inline box).
 
+For the line grid (行取り, JLReq rule 8) it wraps ``weasyprint.layout.block.block_level_layout``
+(also as ``weasyprint.layout.page.block_level_layout``) and ``block_box_layout``: a block that
+declares ``--jl-grid-snap: <length>`` ends on a line of a grid of that pitch counted from
+the top of its column or page, so the body after it stays on the grid (see the "line
+grid" section below). Off unless a layout's CSS declares the property.
+
 Call :func:`install` once before rendering (the PDF writer does); it is idempotent.
 """
 
@@ -50,7 +56,8 @@ def check_version(version: str | None = None) -> None:
     if not version.startswith(SUPPORTED_SERIES):
         raise UnsupportedWeasyPrint(
             f"publish.typeset_ja.weasyprint_ext patches WeasyPrint {SUPPORTED_SERIES}x internals "
-            f"(layout.inline.text_align, text.line_break.Layout.set_text) but WeasyPrint "
+            f"(layout.inline.text_align, text.line_break.Layout.set_text, "
+            f"layout.block.block_level_layout) but WeasyPrint "
             f"{version} is installed; pin weasyprint==70.* or port the extension."
         )
 
