@@ -173,8 +173,11 @@ def test_sample_pages_share_one_grid(sample):
     opening take whole lines too, so a column below a heading starts on the page grid."""
     data, area = sample
     columns = body_lines(data, area.body_size)
-    phases = {round(y % area.line_pitch, 1) % round(area.line_pitch, 1) for ys in columns.values() for y in ys}
-    assert len(phases) == 1, phases
+    pitch = area.line_pitch
+    ref = min(columns[min(columns)])
+    off = sorted({(page, round(y, 2)) for (page, _), ys in columns.items() for y in ys
+                  if _off(y - ref, pitch) > TOLERANCE})
+    assert not off, off[:10]
 
 
 def test_figures_and_pull_quotes_keep_the_grid(fixture_pdf):
