@@ -23,6 +23,12 @@ between typesetter spans (see :func:`_draw_first_line`), wraps
 ``weasyprint.layout.inline.get_next_linebox`` to put ruby readings (``.jl-rt``) on top of
 their base's em box (WeasyPrint 70 ignores ``top`` on an absolute child of an inline box).
 
+For the line grid (行取り, JLReq rule 8) it wraps ``weasyprint.layout.block.block_level_layout``
+(also as ``weasyprint.layout.page.block_level_layout``) and ``block_box_layout``: a block that
+declares ``--jl-grid-snap: <length>`` ends on a line of a grid of that pitch counted from
+the top of its column or page, so the body after it stays on the grid (see the "line
+grid" section below). Off unless a layout's CSS declares the property.
+
 Call :func:`install` once before rendering (the PDF writer does); it is idempotent.
 """
 
@@ -50,7 +56,8 @@ def check_version(version: str | None = None) -> None:
     if not version.startswith(SUPPORTED_SERIES):
         raise UnsupportedWeasyPrint(
             f"publish.typeset_ja.weasyprint_ext patches WeasyPrint {SUPPORTED_SERIES}x internals "
-            f"(layout.inline.text_align, text.line_break.Layout.set_text) but WeasyPrint "
+            f"(layout.inline.text_align, text.line_break.Layout.set_text, "
+            f"layout.block.block_level_layout) but WeasyPrint "
             f"{version} is installed; pin weasyprint==70.* or port the extension."
         )
 
@@ -79,6 +86,7 @@ def install() -> None:
     inline.text_align = _text_align
     inline.get_next_linebox = _get_next_linebox
     line_break.Layout.set_text = _set_text
+    _install_grid()
     _installed = True
 
 
@@ -97,6 +105,7 @@ def uninstall() -> None:
     draw_text.draw_first_line = _originals["draw_first_line"]
     del draw_text.int
     line_break.Layout.set_text = _originals["set_text"]
+    _uninstall_grid()
     _installed = False
 
 
@@ -504,3 +513,157 @@ def _clamp_readings(line, left, right):
             reading.translate(left - text.position_x, 0)
         elif end > right + 0.01:
             reading.translate(right - end, 0)
+
+
+# --- line grid (行取り) -----------------------------------------------------------------
+#
+# Body text in columns sits on a line grid: line boxes of the body's line-height follow
+# each other on a regular pitch. A block that is not body text (a sidebar, a figure, a
+# pull quote, a heading) has a height that is rarely a whole number of lines, so the body
+# lines after it fall off the grid and off the baselines of the next column. Japanese
+# layout gives such a block a whole number of lines (行取り). This does it at layout time:
+#
+# A block that declares the custom property ``--jl-grid-snap: <length>`` itself (the
+# value is not taken from an ancestor, so its children do not snap) gets, after it is
+# laid out, the extra bottom margin that puts the bottom of its margin box on the next
+# line of a grid of that pitch. The grid starts at the top of the column the block is in
+# (a column box of a multi-column container) or, outside columns, at the top of the
+# page's content area. The space goes below the block (its margin), never inside it.
+#
+# Layouts opt in per block in CSS, e.g. ``.profile { --jl-grid-snap: var(--line-pitch) }``,
+# or in markup with ``class="jl-grid-snap"`` (typeset_ja.css maps it to the property
+# with the ``--line-pitch`` token). Without the property nothing changes.
+#
+# Pinned to WeasyPrint 70: wraps ``layout.block.block_level_layout`` (the function every
+# block child, spanning column block and page root goes through; ``layout.page`` holds
+# its own reference) and ``layout.block.block_box_layout`` (called by
+# ``layout.column.columns_layout`` for each column box), both looked up at call time.
+
+GRID_PROPERTY = "--jl-grid-snap"
+_GRID_KEY = GRID_PROPERTY.replace("-", "_")
+ALIGN_PROPERTY = "--jl-grid-snap-align"
+_ALIGN_KEY = ALIGN_PROPERTY.replace("-", "_")
+_GRID_EPSILON = 0.01  # px: a bottom this close to a grid line is on it
+
+
+def _grid_pitch(box) -> float | None:
+    """The grid pitch in px declared on ``box`` itself by ``--jl-grid-snap``, or None."""
+    style = box.style
+    cascaded = getattr(style, "cascaded", None)
+    if not cascaded or _GRID_KEY not in cascaded:
+        return None
+    tokens = [t for t in (style[_GRID_KEY] or ()) if t.type not in ("whitespace", "comment")]
+    if len(tokens) != 1:
+        return None
+    token = tokens[0]
+    from weasyprint.css.units import LENGTHS_TO_PIXELS
+
+    if token.type == "dimension":
+        unit = token.unit.lower()
+        if unit in LENGTHS_TO_PIXELS:
+            pitch = token.value * LENGTHS_TO_PIXELS[unit]
+        elif unit == "em":
+            pitch = token.value * style["font_size"]
+        elif unit == "rem":
+            pitch = token.value * style.root_style["font_size"]
+        else:
+            return None
+    elif token.type == "number" and token.value == 0:
+        return None
+    else:
+        return None
+    return pitch if pitch > 0 else None
+
+
+def _grid_align(box) -> str:
+    """``--jl-grid-snap-align`` declared on ``box``: ``end`` (default: the added space goes
+    below the block) or ``center`` (half of it above, as JLReq centres a heading in the
+    lines it takes)."""
+    style = box.style
+    cascaded = getattr(style, "cascaded", None)
+    if not cascaded or _ALIGN_KEY not in cascaded:
+        return "end"
+    tokens = [t for t in (style[_ALIGN_KEY] or ()) if t.type == "ident"]
+    return tokens[0].lower_value if tokens else "end"
+
+
+def _grid_origins(context) -> list:
+    origins = getattr(context, "jl_grid_origins", None)
+    if origins is None:
+        origins = context.jl_grid_origins = []
+    return origins
+
+
+def _collapse(margins) -> float:
+    positive = max((m for m in margins if m > 0), default=0)
+    negative = min((m for m in margins if m < 0), default=0)
+    return positive + negative
+
+
+def snap_to_grid(box, adjoining_margins, origin: float, pitch: float) -> float:
+    """Grow the bottom margin of the laid-out ``box`` so that the bottom of its margin box
+    (its bottom margin collapsed with ``adjoining_margins``, those of its last children)
+    lies on a line of the grid ``origin + k * pitch``. Returns the space added."""
+    margins = [*adjoining_margins, box.margin_bottom]
+    collapsed = _collapse(margins)
+    bottom = box.border_box_y() + box.border_height() + collapsed
+    lines = -(-(bottom - origin - _GRID_EPSILON) // pitch)  # ceil
+    extra = origin + lines * pitch - bottom
+    if extra <= _GRID_EPSILON:
+        return 0.0
+    negative = min((m for m in margins if m < 0), default=0)
+    # collapse([*adjoining, new bottom]) == collapsed + extra
+    box.margin_bottom = collapsed + extra - negative
+    return extra
+
+
+def _install_grid() -> None:
+    from weasyprint.layout import block, page
+
+    _originals["block_level_layout"] = block.block_level_layout
+    _originals["page_block_level_layout"] = page.block_level_layout
+    _originals["block_box_layout"] = block.block_box_layout
+    block.block_level_layout = page.block_level_layout = _block_level_layout
+    block.block_box_layout = _block_box_layout
+
+
+def _uninstall_grid() -> None:
+    from weasyprint.layout import block, page
+
+    block.block_level_layout = _originals["block_level_layout"]
+    page.block_level_layout = _originals["page_block_level_layout"]
+    block.block_box_layout = _originals["block_box_layout"]
+
+
+def _block_level_layout(context, box, *args, **kwargs):
+    origins = _grid_origins(context)
+    root = box.is_for_root_element
+    if root:
+        origins.append(box.position_y)  # the top of the page's content area
+    try:
+        result = _originals["block_level_layout"](context, box, *args, **kwargs)
+    finally:
+        if root:
+            origins.pop()
+    new_box, resume_at, _next_page, adjoining, collapsing_through, _ = result
+    if new_box is None or resume_at is not None or collapsing_through or not origins:
+        return result
+    pitch = _grid_pitch(new_box)
+    if pitch is not None:
+        extra = snap_to_grid(new_box, adjoining or (), origins[-1], pitch)
+        if extra and _grid_align(new_box) == "center":
+            # 見出しの行取り: the block sits in the middle of the lines it takes
+            new_box.translate(dy=extra / 2)
+            new_box.margin_bottom -= extra / 2
+    return result
+
+
+def _block_box_layout(context, box, *args, **kwargs):
+    if not box.is_column:
+        return _originals["block_box_layout"](context, box, *args, **kwargs)
+    origins = _grid_origins(context)
+    origins.append(box.position_y)  # the top of this column
+    try:
+        return _originals["block_box_layout"](context, box, *args, **kwargs)
+    finally:
+        origins.pop()
