@@ -87,3 +87,13 @@ def test_booklet_halves_are_in_saddle_stitch_order(editions, sample_build):
         pdf.close()
     assert "発行" in left, "the back cover is on the left of sheet 1's front"
     assert "インタビュー記事" in right and "西田" in right, "the cover is on the right"
+
+
+def test_publish_check_follows_the_layout_a_pdf_was_built_in(tmp_path):
+    out = tmp_path / "b5"
+    assert run_publish("build", str(SAMPLE), "--layout", "brochure-b5", "--format", "pdf", "--out", str(out)).returncode == 0
+    pdf = out / "tokyo-ict-exchange.pdf"
+    wrong = run_publish("check", str(pdf))
+    assert wrong.returncode == 1 and "FAIL" in wrong.stdout, "an A4 expectation must fail on a JIS B5 file"
+    right = run_publish("check", str(pdf), "--layout", "brochure-b5")
+    assert right.returncode == 0 and "PASS" in right.stdout, right.stdout

@@ -69,19 +69,19 @@ def cmd_build(args) -> int:
     return 2 if failures else 0
 
 
-def _preflight(path: Path, strict: bool, verbose: bool) -> int:
+def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = None) -> int:
     """Preflight a built PDF against what its layout asks for (when its source is found)."""
     from . import preflight
 
     if not path.is_file():
         print(f"{path}: cannot read the file: no such file", file=sys.stderr)
         return 2
-    report = preflight.check_pdf(path, _expectations_for(path))
+    report = preflight.check_pdf(path, _expectations_for(path, layout))
     print(report.format(verbose=verbose))
     return report.exit_status(strict)
 
 
-def _expectations_for(path: Path):
+def _expectations_for(path: Path, layout: str | None = None):
     """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout."""
     from . import preflight
     from .pdf import print_settings
@@ -93,8 +93,8 @@ def _expectations_for(path: Path):
     if not source.is_file():
         builder.progress(f"{path}: no {source} found; checking without layout expectations")
         return preflight.Expectations()
-    doc = builder.load(source)
-    settings = print_settings(builder.layout_for(doc))
+    doc = builder.load(source, layout)
+    settings = print_settings(builder.layout_for(doc, layout))
     if edition == "print":
         return preflight.Expectations.from_settings(settings)
     if edition == "screen":
@@ -106,10 +106,10 @@ def cmd_check(args) -> int:
     status = 0
     for source in _sources(args.sources):
         if source.suffix.lower() == ".pdf":
-            status = max(status, _preflight(source, args.strict, args.verbose))
+            status = max(status, _preflight(source, args.strict, args.verbose, args.layout))
             continue
         try:
-            builder.load(source)
+            builder.load(source, args.layout)
         except SourceError as exc:
             print(exc, file=sys.stderr)
             status = 2
@@ -166,6 +166,7 @@ def parser() -> argparse.ArgumentParser:
                    help="interview YAML files (default: content/*.yaml) or built PDFs")
     c.add_argument("--strict", action="store_true", help="PDFs: fail on warnings too")
     c.add_argument("-v", "--verbose", action="store_true", help="PDFs: show informational findings")
+    c.add_argument("--layout", help="check against this layout instead of the source's (as build --layout)")
     c.set_defaults(func=cmd_check)
 
     n = sub.add_parser("new-layout", help="start a layout that extends another",
