@@ -22,11 +22,6 @@ from .errors import PublishError, SourceError, SourceProblem
 from .source import yamltree
 
 PT_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75, "q": 72 / 25.4 / 4}
-# Trim sizes in mm. CSS `B5` is ISO B5 (176×250); Japanese print means JIS B5.
-TRIM_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
-              "JIS-B4": (257, 364), "JIS-B5": (182, 257), "JIS-B6": (128, 182), "ISO-B5": (176, 250),
-              "B5": (176, 250)}
-
 
 def project_root() -> Path:
     """The checkout holding layouts/ and fonts/ (the package is installed editable)."""
@@ -134,11 +129,11 @@ class Layout:
     # -- tokens ---------------------------------------------------------------------
     @cached_property
     def trim_mm(self) -> tuple[float, float]:
-        trim = self.tokens["page"]["trim"]
-        if isinstance(trim, str) and trim.upper() in TRIM_SIZES:
-            return TRIM_SIZES[trim.upper()]
-        w, h = str(trim).split()
-        return to_pt(w) / PT_PER["mm"], to_pt(h) / PT_PER["mm"]
+        # one table of trim sizes for the layout and the print stage (CSS `B5` is ISO, so
+        # a bare B5 is refused there as ambiguous)
+        from .press.settings import parse_trim
+
+        return parse_trim(self.tokens["page"]["trim"])
 
     @cached_property
     def type_area(self) -> TypeArea:
