@@ -23,6 +23,7 @@ from .source import yamltree
 
 PT_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75, "q": 72 / 25.4 / 4}
 
+
 def project_root() -> Path:
     """The checkout holding layouts/ and fonts/ (the package is installed editable)."""
     return Path(__file__).resolve().parents[2]
