@@ -135,6 +135,13 @@ def cmd_preview(args) -> int:
     return serve(Path(args.source), layout=args.layout, port=args.port)
 
 
+def cmd_import(args) -> int:
+    from .importer import run_import
+
+    return run_import(Path(args.article), Path(args.output) if args.output else None, force=args.force,
+                      publisher=args.publisher)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="publish",
@@ -185,6 +192,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", help="use this layout instead of the source's")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one, printed on start)")
     p.set_defaults(func=cmd_preview)
+
+    i = sub.add_parser("import", help="turn a published interview article (plain text) into a source",
+                       description="Read the plain text of a published interview article and write a "
+                                   "source file; guesses are reported on stderr with their line numbers.")
+    i.add_argument("article", metavar="ARTICLE.txt", help="the article's plain text (UTF-8)")
+    i.add_argument("-o", "--output", metavar="SOURCE.yaml",
+                   help="where to write the source (default: content/<article name>.yaml; '-' for stdout)")
+    i.add_argument("--publisher", help="the publisher (default: the affiliation all the people share)")
+    i.add_argument("--force", action="store_true", help="overwrite an existing source")
+    i.set_defaults(func=cmd_import)
     return top
 
 
