@@ -14,6 +14,10 @@ EPUBS   := $(patsubst content/%.yaml,build/%.epub,$(SOURCES))
 SCREENS := $(patsubst content/%.yaml,build/%-screen.pdf,$(SOURCES))
 BOOKLETS := $(patsubst content/%.yaml,build/%-booklet.pdf,$(SOURCES))
 VEPUBS  := $(patsubst content/%.yaml,build/vertical/%.epub,$(SOURCES))
+# Collections (content/NAME.collection.yaml -> build/NAME.pdf, .epub) depend on every interview.
+COLLECTIONS := $(wildcard content/*.collection.yaml)
+PDFS    += $(patsubst content/%.collection.yaml,build/%.pdf,$(COLLECTIONS))
+EPUBS   += $(patsubst content/%.collection.yaml,build/%.epub,$(COLLECTIONS))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
@@ -54,6 +58,12 @@ build/vertical/%.epub: content/%.yaml $(DEPS) | $(STAMP)
 check: all screen booklet $(VEPUBS)
 	$(PUBLISH) check $(PDFS) $(SCREENS) $(BOOKLETS)
 	$(BIN)/python tools/ace_check.py $(EPUBS) $(VEPUBS)
+
+build/%.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format pdf --out build
+
+build/%.epub: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format epub --out build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -11,6 +11,7 @@ from .layout import apply_style, available_layouts, load_layout
 from .model import Interview
 from .output import atomic_write
 from .source import load_interview
+from .source.collection import is_collection, load_collection
 
 FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub")
@@ -28,7 +29,10 @@ class Built:
 
 def load(source: Path, layout: str | None = None) -> Interview:
     """Load and validate a source, its `style:` against the layout it will be built in
-    (`layout` overrides the source's), and that layout's files."""
+    (`layout` overrides the source's), and that layout's files. A collection
+    (NAME.collection.yaml) is loaded with every interview it lists."""
+    if is_collection(source):
+        return load_collection(Path(source), known_layouts=available_layouts())
     doc = load_interview(Path(source), known_layouts=available_layouts(), check_style=style_checker(layout))
     load_layout(layout or doc.layout)  # a broken layout.yaml is reported here, with its positions
     return doc
@@ -65,6 +69,10 @@ def output_path(doc: Interview, fmt: str, out_dir: Path) -> Path:
 def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None,
                  vertical: bool | None = None, embed_fonts: bool | None = None) -> list[Built]:
     """`vertical` / `embed_fonts` (EPUB only): None leaves it to the layout's epub tokens."""
+    if is_collection(source):
+        from .collection import build_collection_source
+
+        return build_collection_source(source, formats, out_dir, layout=layout)
     doc = load(source, layout)
     lay = layout_for(doc, layout)
     built = []

@@ -17,6 +17,7 @@ def _sources(paths: list[str]) -> list[Path]:
     if paths:
         return [Path(p) for p in paths]
     found = sorted(p for p in DEFAULT_CONTENT.glob("*.yaml") if not p.name.endswith(".collection.yaml"))
+    found += sorted(DEFAULT_CONTENT.glob("*.collection.yaml"))  # collections after their interviews
     if not found:
         raise PublishError(f"no sources given and none found in {DEFAULT_CONTENT}/")
     return found
@@ -151,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build PDF brochures and EPUB booklets",
                        description="Build each source (default: every content/*.yaml) into --out.")
-    b.add_argument("sources", nargs="*", metavar="SOURCE", help="interview YAML files (default: content/*.yaml)")
+    b.add_argument("sources", nargs="*", metavar="SOURCE", help="interview or collection YAML files (default: content/*.yaml)")
     b.add_argument("--format", type=_formats, default=list(builder.DEFAULT_FORMATS),
                    help=f"comma-separated formats: {', '.join(builder.FORMATS)} "
                         f"(default: {','.join(builder.DEFAULT_FORMATS)})")

@@ -1,0 +1,172 @@
+"""Collections: several interviews in one brochure and one EPUB.
+
+A `Collection` holds `Chapter`s; each chapter's interview is a copy of the source's model
+whose person ids are qualified by the chapter (`ch2-yamada`), so a person who appears in
+two interviews, or two different people with the same id, never share a profile anchor,
+an answer's speaker or an EPUB id. The interview templates' parts render the chapters
+unchanged.
+
+Print: one HTML document (templates/collection.html.j2) typeset by WeasyPrint, with the
+table of contents' page numbers from `target-counter()`; or, for large collections, the
+chapters typeset in parallel processes and joined (`publish.collection_pdf`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .model import Answer, Interview, Paragraph, PullQuote, RichText, Section
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int  # 1-based
+    interview: Interview  # person ids qualified by the chapter
+
+    @property
+    def anchor(self) -> str:
+        return f"chapter-{self.number}"
+
+    @property
+    def prefix(self) -> str:
+        return f"ch{self.number}-"
+
+    def original_id(self, person_id: str) -> str:
+        return person_id.removeprefix(self.prefix)
+
+
+@dataclass(frozen=True)
+class Collection:
+    slug: str
+    source: Path
+    title: Paragraph
+    chapters: tuple[Chapter, ...]
+    subtitle: Paragraph | None = None
+    title_reading: str | None = None
+    publisher: str | None = None
+    published: _dt.date | None = None
+    intro: RichText = ()
+    layout: str = "brochure"
+    url: str | None = None
+    kind: str = "インタビュー集"
+
+    @property
+    def interviews(self) -> tuple[Interview, ...]:
+        return tuple(c.interview for c in self.chapters)
+
+    @property
+    def people_names(self) -> list[str]:
+        return list(dict.fromkeys(p.name for c in self.chapters for p in c.interview.people))
+
+
+def qualify(doc: Interview, prefix: str) -> Interview:
+    """The interview with every person id (and every reference to one) prefixed."""
+    people = tuple(dataclasses.replace(p, id=prefix + p.id) for p in doc.people)
+    sections = []
+    for section in doc.sections:
+        turns = []
+        for turn in section.turns:
+            if isinstance(turn, Answer):
+                turn = Answer(prefix + turn.speaker, turn.paragraphs)
+            elif isinstance(turn, PullQuote) and turn.by:
+                turn = PullQuote(turn.paragraphs, prefix + turn.by)
+            turns.append(turn)
+        sections.append(Section(section.heading, tuple(turns)))
+    return dataclasses.replace(doc, people=people, sections=tuple(sections))
+
+
+def make_chapters(interviews) -> tuple[Chapter, ...]:
+    return tuple(Chapter(n, qualify(doc, f"ch{n}-")) for n, doc in enumerate(interviews, 1))
+
+
+# --- print HTML --------------------------------------------------------------------------------
+
+
+def render_collection_html(collection: Collection, layout, *, medium: str = "print", chapters=None,
+                           front: bool = True, back: bool = True, page_numbers: dict | None = None,
+                           furniture: bool = True, first_page: int = 1) -> str:
+    """The HTML WeasyPrint typesets for the collection (or a part of it: the front matter,
+    some chapters, the colophon). `page_numbers` (anchor -> page) writes the table of
+    contents' numbers as text instead of `target-counter()`; `furniture=False` leaves out
+    running heads and folios (stamped later, see collection_pdf)."""
+    from .render import install_filters, profiles_placement
+
+    env = layout.env
+    install_filters(env)
+    placements = {c.number: profiles_placement(c.interview) for c in collection.chapters}
+    template = env.get_template("templates/collection.html.j2")
+    try:
+        collection_css = [layout.find("collection.css").as_uri()]
+    except Exception:  # a layout without collection styles still builds, plainly
+        collection_css = []
+    return template.render(
+        collection=collection,
+        chapters=collection.chapters if chapters is None else chapters,
+        layout=layout,
+        area=layout.type_area,
+        medium=medium,
+        css_variables=Markup(layout.css_variables(medium)),
+        stylesheets=[p.as_uri() for p in layout.stylesheets("print")] + collection_css,
+        profiles_at=lambda chapter, si, ti: placements[chapter.number].get((si, ti), []),
+        show_front=front,
+        show_back=back,
+        page_numbers=page_numbers,
+        furniture=furniture,
+        first_page=first_page,
+        blank_pages=0,
+    )
+
+
+def build_collection_pdf(collection: Collection, layout, *, medium: str = "print", jobs: int | None = None) -> bytes:
+    """The collection's PDF: one WeasyPrint render, or chapters in parallel when `jobs` > 1."""
+    if jobs and jobs > 1 and len(collection.chapters) > 1:
+        from .collection_pdf import build_parallel
+
+        return build_parallel(collection, layout, medium=medium, jobs=jobs)
+    from .pdf import render_html
+
+    html = render_collection_html(collection, layout, medium=medium)
+    return render_html(html, layout).write_pdf()
+
+
+def default_jobs(collection: Collection) -> int:
+    """Parallel only where it pays (see bench_collections): 2+ cores and 8+ chapters."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    env = os.environ.get("PUBLISH_JOBS")
+    if env:
+        return max(1, int(env))
+    return min(cores, 2) if len(collection.chapters) >= 8 else 1
+
+
+def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str | None = None,
+                            jobs: int | None = None) -> list:
+    """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, each written atomically."""
+    import os
+
+    from .build import Built
+    from .layout import available_layouts, load_layout
+    from .output import atomic_write
+    from .source.collection import load_collection
+
+    collection = load_collection(Path(source), known_layouts=available_layouts())
+    lay = load_layout(layout or collection.layout, source=collection.source)
+    built = []
+    for fmt in formats:
+        if fmt == "pdf":
+            data = build_collection_pdf(collection, lay, jobs=jobs or default_jobs(collection))
+        elif fmt == "epub":
+            from .collection_epub import build_collection_epub
+
+            data = build_collection_epub(collection, lay, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+        else:
+            raise ValueError(f"unknown format '{fmt}'")
+        path = atomic_write(Path(out_dir) / f"{collection.slug}.{fmt}", data)
+        built.append(Built(Path(source), fmt, path, len(data)))
+    return built

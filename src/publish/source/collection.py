@@ -1,0 +1,118 @@
+"""Validate a collection file (`content/<name>.collection.yaml`) and load its interviews.
+
+A collection holds several interviews in one brochure and one EPUB:
+
+    title: デジタル人材の現場から          # required
+    subtitle: 自治体ICT職インタビュー集
+    title_reading: デジタルジンザイノゲンバカラ
+    publisher: 自治体DX研究会
+    published: 2025-03-01
+    intro: |                           # paragraphs, the same inline markup as interviews
+      …
+    interviews:                        # required: interview sources, relative to this file, in order
+      - tokyo-ict-exchange.yaml
+      - midoridai-mentors.yaml
+    layout: brochure
+    url: https://example.org/voices
+
+Problems are reported like an interview's, `path:line:column: field: message`, together
+with every problem of the interviews it lists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from ..collection import Collection, make_chapters
+from ..errors import SourceError
+from ..model import Paragraph
+from . import yamltree
+from .interview import KATAKANA, Checker, _index_values, _kind, load_interview
+
+COLLECTION_SUFFIX = ".collection.yaml"
+COLLECTION_FIELDS = {
+    "title": "text",
+    "subtitle": "text",
+    "title_reading": "katakana",
+    "publisher": "plain",
+    "published": "date",
+    "intro": "rich",
+    "interviews": "paths",
+    "layout": "plain",
+    "url": "url",
+}
+COLLECTION_REQUIRED = ("title", "interviews")
+
+
+def is_collection(path) -> bool:
+    return Path(path).name.endswith(COLLECTION_SUFFIX)
+
+
+def collection_slug(path) -> str:
+    return Path(path).name[: -len(COLLECTION_SUFFIX)]
+
+
+def load_collection(path: Path, *, known_layouts=None) -> Collection:
+    """Read, validate and model a collection and every interview it lists. Raises SourceError."""
+    path = Path(path)
+    data, locations = yamltree.load(path)
+    check = Checker(path, yamltree.read_text(path).split("\n"), locations)
+    check._values_by_path = _index_values(data)
+    if check.check_record(data, (), COLLECTION_FIELDS, COLLECTION_REQUIRED, "collection") is None:
+        raise SourceError(check.problems)
+
+    title_reading = check.plain(data.get("title_reading"), ("title_reading",))
+    if title_reading and not KATAKANA.match(title_reading):
+        check.report(("title_reading",), "must be written in katakana (e.g. デジタルジンザイ…)")
+    layout = check.plain(data.get("layout"), ("layout",)) or "brochure"
+    if known_layouts is not None and layout not in known_layouts:
+        close = difflib.get_close_matches(layout, sorted(known_layouts), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        check.report(("layout",), f"unknown layout '{layout}' ({hint}known: {', '.join(sorted(known_layouts))})")
+    url = check.plain(data.get("url"), ("url",))
+    if url and not re.match(r"https?://\S+\Z", url):
+        check.report(("url",), f"must be an http:// or https:// address, not {url!r}")
+
+    interviews = []
+    problems_elsewhere = []
+    raw = data.get("interviews")
+    if raw is not None and not isinstance(raw, list):
+        check.report(("interviews",), f"must be a list of interview source paths, not {_kind(raw)}")
+        raw = []
+    seen: dict[Path, int] = {}
+    for i, entry in enumerate(raw or []):
+        where = ("interviews", i)
+        target = check.local_file(entry, where)
+        if target is None:
+            continue
+        if is_collection(target) or target.suffix not in (".yaml", ".yml"):
+            check.report(where, f"'{entry}' is not an interview source (a .yaml file that is not a collection)")
+            continue
+        if target in seen:
+            check.report(where, f"'{entry}' is listed twice (first as interviews[{seen[target]}])")
+            continue
+        seen[target] = i
+        try:
+            interviews.append(load_interview(target, known_layouts=known_layouts))
+        except SourceError as exc:
+            problems_elsewhere += exc.problems
+            check.report(where, f"'{entry}' has problems (listed with its own path)")
+
+    collection = Collection(
+        slug=collection_slug(path),
+        source=path.resolve(),
+        title=check.text(data.get("title"), ("title",)) or Paragraph(()),
+        subtitle=check.text(data.get("subtitle"), ("subtitle",)),
+        title_reading=title_reading,
+        publisher=check.plain(data.get("publisher"), ("publisher",)),
+        published=check.date(data.get("published"), ("published",)),
+        intro=check.rich(data.get("intro"), ("intro",)),
+        chapters=make_chapters(interviews),
+        layout=layout,
+        url=url,
+    )
+    if check.problems or problems_elsewhere:
+        raise SourceError(check.problems + problems_elsewhere)
+    return collection
