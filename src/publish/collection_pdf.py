@@ -1,0 +1,235 @@
+"""A large collection's PDF on several cores.
+
+WeasyPrint typesets one document on one core. A collection's chapters, though, are
+independent once each starts on a recto page (`.chapter { break-before: right }`): the
+page count of a chapter does not depend on its page number. So:
+
+1. the chapters are split into `jobs` contiguous chunks of about equal text, and each
+   chunk is typeset in its own process *without* running heads and folios (the only
+   things that depend on the final page numbers), giving PDF bytes, its page types,
+   the page of each chapter and its outline;
+2. meanwhile the parent typesets the front matter (cover, introduction, contents) with
+   placeholder numbers, and the colophon, to learn their page counts;
+3. the parent computes every chapter's final page, typesets the front matter again with
+   the real numbers (leaders and all; a couple of pages), and one fast "furniture"
+   document with an empty page per final page carrying only the running head and folio
+   (the brochure's own @page rules, so they look exactly the same);
+4. pikepdf joins front + chunks (a blank verso where a chunk would start on a left page)
+   + colophon, stamps each furniture page onto its page, points the contents' links at
+   the chapters and writes the outline (contents > chapters > sections).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from markupsafe import escape
+
+from .collection import Collection, render_collection_html
+from .model import rich_plain
+
+PX_TO_PT = 0.75
+
+
+@dataclass
+class Part:
+    """One separately typeset piece, as plain data (picklable)."""
+
+    pdf: bytes
+    types: list[tuple[str, bool]]  # per page: (named page, blank)
+    anchors: dict[str, int]  # first page of each anchor (chapter-N, contents-title)
+    bookmarks: list  # WeasyPrint's bookmark tree: (label, (page, x, y), children, state)
+    links: list  # per page: [(anchor, (x1, y1, x2, y2) px)]
+
+
+def _typeset(collection: Collection, layout, medium: str, **parts) -> Part:
+    from .pdf import render_html
+
+    document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout)
+    anchors: dict[str, int] = {}
+    types, links = [], []
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+        page_type = getattr(page._page_box, "page_type", None)  # WeasyPrint 70's PageType
+        types.append((getattr(page_type, "name", ""), bool(getattr(page_type, "blank", False))))
+        links.append([(target, rect) for kind, target, rect, *_ in page.links if kind == "internal"])
+    return Part(document.write_pdf(), types, anchors, document.make_bookmark_tree(), links)
+
+
+def _chunk_worker(args) -> Part:
+    collection, layout, medium, numbers = args
+    chapters = [c for c in collection.chapters if c.number in numbers]
+    return _typeset(collection, layout, medium, chapters=chapters, front=False, back=False, furniture=False)
+
+
+def split(collection: Collection, jobs: int) -> list[list[int]]:
+    """Contiguous runs of chapter numbers with about the same amount of text each."""
+    weights = []
+    for chapter in collection.chapters:
+        doc = chapter.interview
+        size = len(rich_plain(doc.lead)) + sum(len(rich_plain(p.bio)) + 200 for p in doc.people)
+        size += sum(len(rich_plain(t.paragraphs)) if hasattr(t, "paragraphs") else 400
+                    for s in doc.sections for t in s.turns) + 1500  # + the opening page
+        weights.append((chapter.number, size))
+    total = sum(w for _, w in weights)
+    chunks, current, acc = [], [], 0
+    for number, weight in weights:
+        current.append(number)
+        acc += weight
+        if acc >= total * (len(chunks) + 1) / jobs and len(chunks) < jobs - 1:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _context():
+    # fork is cheapest (WeasyPrint is already imported); elsewhere spawn.
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def build_parallel(collection: Collection, layout, *, medium: str = "print", jobs: int = 2) -> bytes:
+    import pikepdf
+
+    chunks = split(collection, jobs)
+    # The front matter with placeholder numbers first: it also warms WeasyPrint's font
+    # caches, which the forked workers then inherit instead of each loading the fonts.
+    placeholder = {c.anchor: 888 for c in collection.chapters}
+    front_probe = _typeset(collection, layout, medium, chapters=[], back=False, page_numbers=placeholder,
+                           furniture=False)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context()) as pool:
+        portable = dataclasses.replace(layout, _env=None)  # a Jinja environment does not pickle
+        futures = [pool.submit(_chunk_worker, (collection, portable, medium, set(numbers))) for numbers in chunks]
+        back = _typeset(collection, layout, medium, chapters=[], front=False, furniture=False)
+        parts = [f.result() for f in futures]
+
+    # final page numbers (1-based): front, then each chunk from a recto
+    numbers, layout_pages = {}, []  # layout_pages: per final page, (kind, running title)
+    page = len(front_probe.types)
+    starts = []
+    for part in parts:
+        pad = 1 if page % 2 == 1 else 0  # the next page would be a verso: one blank page
+        starts.append((page + pad, pad))
+        for anchor, index in part.anchors.items():
+            if anchor.startswith("chapter-"):
+                numbers[anchor] = page + pad + index + 1
+        page += pad + len(part.types)
+    front = _typeset(collection, layout, medium, chapters=[], back=False, page_numbers=numbers, furniture=False)
+    if len(front.types) != len(front_probe.types):  # the numbers changed the contents' length
+        raise RuntimeError("the contents changed length with the final page numbers; build with --jobs 1")
+
+    # furniture: which running head and which @page each final page gets
+    titles = {c.anchor: c.interview.title.plain for c in collection.chapters}
+    pages: list[tuple[str, str]] = []
+    for name, blank in front.types:
+        pages.append(("blank" if blank else name, collection.title.plain))
+    for part, (start, pad) in zip(parts, starts):
+        pages += [("blank", "")] * pad
+        chapter_pages = sorted((i, a) for a, i in part.anchors.items() if a.startswith("chapter-"))
+        for index, (name, blank) in enumerate(part.types):
+            current = [a for i, a in chapter_pages if i <= index]
+            pages.append(("blank" if blank else name, titles[current[-1]] if current else ""))
+    pages += [("blank" if blank else name, "") for name, blank in back.types]
+    furniture = _furniture(pages, layout, medium)
+
+    out = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(front.pdf))] + [pikepdf.open(io.BytesIO(p.pdf)) for p in parts] \
+        + [pikepdf.open(io.BytesIO(back.pdf))]
+    offsets = []
+    out.pages.extend(sources[0].pages)
+    for source, (start, pad) in zip(sources[1:-1], starts):
+        for _ in range(pad):
+            _blank_like(out, source.pages[0])
+        offsets.append(len(out.pages))
+        out.pages.extend(source.pages)
+    back_offset = len(out.pages)
+    out.pages.extend(sources[-1].pages)
+    stamp = pikepdf.open(io.BytesIO(furniture))
+    for index, (kind, _) in enumerate(pages):
+        if kind not in ("cover", "opener", "blank", "back"):
+            out.pages[index].add_overlay(stamp.pages[index])
+    _contents_links(out, front, numbers)
+    _outline(out, [(front.bookmarks, 0)] + [(p.bookmarks, o) for p, o in zip(parts, offsets)]
+             + [(back.bookmarks, back_offset)])
+    out.docinfo["/Title"] = collection.title.plain
+    buffer = io.BytesIO()
+    out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
+def _blank_like(pdf, template):
+    import pikepdf
+
+    page = pdf.add_blank_page(page_size=(595, 842))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox"):
+        if box in template.obj:
+            page.obj[box] = pikepdf.Array(template.obj[box])
+    return page
+
+
+def _furniture(pages, layout, medium: str) -> bytes:
+    """Empty pages with the brochure's running heads and folios, one per final page."""
+    from .pdf import render_html
+
+    env = layout.env
+    page_css = env.get_template("templates/page.css.j2").render(area=layout.type_area, layout=layout, medium=medium)
+    links = "".join(f'<link rel="stylesheet" href="{p.as_uri()}">' for p in layout.stylesheets("print"))
+    try:
+        links += f'<link rel="stylesheet" href="{layout.find("collection.css").as_uri()}">'
+    except Exception:  # noqa: BLE001
+        pass
+    body = []
+    for kind, title in pages:
+        named = f" page: {kind};" if kind in ("cover", "opener", "blank", "back") else ""
+        body.append(f'<div class="f" style="{named}"><span class="rt">{escape(title)}</span></div>')
+    document = f"""<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">{links}
+<style>{layout.css_variables(medium)}{page_css}
+.f {{ break-after: page; height: 1px; }}
+.rt {{ string-set: running-title content(text); visibility: hidden; font-size: 1pt; }}
+</style></head><body>{''.join(body)}</body></html>"""
+    return render_html(document, layout).write_pdf()
+
+
+def _contents_links(pdf, front: Part, numbers: dict) -> None:
+    import pikepdf
+
+    for index, links in enumerate(front.links):
+        page = pdf.pages[index]
+        trim_height = float(page.obj.get("/TrimBox", page.obj.MediaBox)[3])
+        annots = page.obj.get("/Annots", pikepdf.Array())
+        seen = set()
+        for anchor, (x1, y1, x2, y2) in links:
+            if anchor not in numbers or (anchor, y1) in seen:
+                continue
+            seen.add((anchor, y1))
+            target = pdf.pages[numbers[anchor] - 1]
+            annots.append(pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+                Rect=[x1 * PX_TO_PT, trim_height - y2 * PX_TO_PT, x2 * PX_TO_PT, trim_height - y1 * PX_TO_PT],
+                Border=[0, 0, 0], Dest=[target.obj, pikepdf.Name.Fit])))
+        if annots:
+            page.obj.Annots = annots
+
+
+def _outline(pdf, trees) -> None:
+    from pikepdf import OutlineItem
+
+    def items(tree, offset):
+        out = []
+        for label, (page, _x, _y), children, _state in tree:
+            item = OutlineItem(label, page + offset)
+            item.children.extend(items(children, offset))
+            out.append(item)
+        return out
+
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        for tree, offset in trees:
+            outline.root.extend(items(tree, offset))
