@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -62,10 +64,20 @@ def _typeset(collection: Collection, layout, medium: str, **parts) -> Part:
     return Part(document.write_pdf(), types, anchors, document.make_bookmark_tree(), links)
 
 
-def _chunk_worker(args) -> Part:
+def _timed(function, *args, **kwargs):
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function(*args, **kwargs)
+    return result, (time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def _chunk_worker(args) -> tuple[Part, tuple[float, float]]:
     collection, layout, medium, numbers = args
     chapters = [c for c in collection.chapters if c.number in numbers]
-    return _typeset(collection, layout, medium, chapters=chapters, front=False, back=False, furniture=False)
+    return _timed(_typeset, collection, layout, medium, chapters=chapters, front=False, back=False, furniture=False)
+
+
+def _furniture_worker(args) -> tuple[bytes, tuple[float, float]]:
+    return _timed(_furniture, *args)
 
 
 def split(collection: Collection, jobs: int) -> list[list[int]]:
@@ -98,47 +110,54 @@ def _context():
 def build_parallel(collection: Collection, layout, *, medium: str = "print", jobs: int = 2) -> bytes:
     import pikepdf
 
+    timing: dict = {"jobs": jobs}
     chunks = split(collection, jobs)
     # The front matter with placeholder numbers first: it also warms WeasyPrint's font
     # caches, which the forked workers then inherit instead of each loading the fonts.
     placeholder = {c.anchor: 888 for c in collection.chapters}
-    front_probe = _typeset(collection, layout, medium, chapters=[], back=False, page_numbers=placeholder,
-                           furniture=False)
+    front_probe, timing["front_probe"] = _timed(_typeset, collection, layout, medium, chapters=[], back=False,
+                                                page_numbers=placeholder, furniture=False)
     with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context()) as pool:
         portable = dataclasses.replace(layout, _env=None)  # a Jinja environment does not pickle
         futures = [pool.submit(_chunk_worker, (collection, portable, medium, set(numbers))) for numbers in chunks]
-        back = _typeset(collection, layout, medium, chapters=[], front=False, furniture=False)
-        parts = [f.result() for f in futures]
+        back, timing["back"] = _timed(_typeset, collection, layout, medium, chapters=[], front=False, furniture=False)
+        results = [f.result() for f in futures]
+        parts = [part for part, _ in results]
+        timing["chunks"] = [t for _, t in results]
 
-    # final page numbers (1-based): front, then each chunk from a recto
-    numbers, layout_pages = {}, []  # layout_pages: per final page, (kind, running title)
-    page = len(front_probe.types)
-    starts = []
-    for part in parts:
-        pad = 1 if page % 2 == 1 else 0  # the next page would be a verso: one blank page
-        starts.append((page + pad, pad))
-        for anchor, index in part.anchors.items():
-            if anchor.startswith("chapter-"):
-                numbers[anchor] = page + pad + index + 1
-        page += pad + len(part.types)
-    front = _typeset(collection, layout, medium, chapters=[], back=False, page_numbers=numbers, furniture=False)
+        # final page numbers (1-based): front, then each chunk from a recto
+        numbers = {}
+        page = len(front_probe.types)
+        starts = []
+        for part in parts:
+            pad = 1 if page % 2 == 1 else 0  # the next page would be a verso: one blank page
+            starts.append((page + pad, pad))
+            for anchor, index in part.anchors.items():
+                if anchor.startswith("chapter-"):
+                    numbers[anchor] = page + pad + index + 1
+            page += pad + len(part.types)
+
+        # furniture: which @page and running head each final page gets
+        titles = {c.anchor: c.interview.title.plain for c in collection.chapters}
+        pages: list[tuple[str, str]] = []
+        for name, blank in front_probe.types:
+            pages.append(("blank" if blank else name, collection.title.plain))
+        for part, (start, pad) in zip(parts, starts):
+            pages += [("blank", "")] * pad
+            chapter_pages = sorted((i, a) for a, i in part.anchors.items() if a.startswith("chapter-"))
+            for index, (name, blank) in enumerate(part.types):
+                current = [a for i, a in chapter_pages if i <= index]
+                pages.append(("blank" if blank else name, titles[current[-1]] if current else ""))
+        pages += [("blank" if blank else name, "") for name, blank in back.types]
+        # the furniture in a worker while the parent typesets the contents' final numbers
+        furniture_future = pool.submit(_furniture_worker, (pages, portable, medium))
+        front, timing["front"] = _timed(_typeset, collection, layout, medium, chapters=[], back=False,
+                                        page_numbers=numbers, furniture=False)
+        furniture, timing["furniture"] = furniture_future.result()
     if len(front.types) != len(front_probe.types):  # the numbers changed the contents' length
-        raise RuntimeError("the contents changed length with the final page numbers; build with --jobs 1")
+        raise RuntimeError("the contents changed length with the final page numbers; build with PUBLISH_JOBS=1")
 
-    # furniture: which running head and which @page each final page gets
-    titles = {c.anchor: c.interview.title.plain for c in collection.chapters}
-    pages: list[tuple[str, str]] = []
-    for name, blank in front.types:
-        pages.append(("blank" if blank else name, collection.title.plain))
-    for part, (start, pad) in zip(parts, starts):
-        pages += [("blank", "")] * pad
-        chapter_pages = sorted((i, a) for a, i in part.anchors.items() if a.startswith("chapter-"))
-        for index, (name, blank) in enumerate(part.types):
-            current = [a for i, a in chapter_pages if i <= index]
-            pages.append(("blank" if blank else name, titles[current[-1]] if current else ""))
-    pages += [("blank" if blank else name, "") for name, blank in back.types]
-    furniture = _furniture(pages, layout, medium)
-
+    wall, cpu = time.perf_counter(), time.process_time()
     out = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(front.pdf))] + [pikepdf.open(io.BytesIO(p.pdf)) for p in parts] \
         + [pikepdf.open(io.BytesIO(back.pdf))]
@@ -160,8 +179,25 @@ def build_parallel(collection: Collection, layout, *, medium: str = "print", job
              + [(back.bookmarks, back_offset)])
     out.docinfo["/Title"] = collection.title.plain
     buffer = io.BytesIO()
-    out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    out.save(buffer)
+    timing["join"] = (time.perf_counter() - wall, time.process_time() - cpu)
+    _report_timing(timing)
     return buffer.getvalue()
+
+
+def _report_timing(timing: dict) -> None:
+    """PUBLISH_TIMING=FILE: the phases' (wall, CPU) seconds as JSON, for bench_collections.
+    The critical path on an idle machine: the serial phases plus the slowest chunk."""
+    target = os.environ.get("PUBLISH_TIMING")
+    if not target:
+        return
+    serial = [timing["front_probe"], timing["join"]]
+    parallel_tail = max(timing["front"][1], timing["furniture"][1])
+    timing["critical_cpu"] = sum(c for _, c in serial) + max(c for _, c in timing["chunks"]) + parallel_tail
+    timing["total_cpu"] = (sum(c for _, c in serial) + sum(c for _, c in timing["chunks"]) + timing["back"][1]
+                           + timing["front"][1] + timing["furniture"][1])
+    with open(target, "w", encoding="utf-8") as handle:
+        json.dump(timing, handle)
 
 
 def _blank_like(pdf, template):
