@@ -167,6 +167,12 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
     from .source.collection import load_collection
 
     collection = load_collection(Path(source), known_layouts=available_layouts())
+    twin = Path(source).parent / f"{collection.slug}.yaml"
+    if twin.exists():
+        from .errors import PublishError
+
+        raise PublishError(f"{source}: both this collection and the interview {twin} would write "
+                           f"{collection.slug}.pdf; rename one of them")
     lay = load_layout(layout or collection.layout, source=collection.source)
     built = []
     for fmt in formats:
