@@ -173,3 +173,15 @@ def test_existing_output_is_kept_without_force(tmp_path, capsys):
     assert out.read_text(encoding="utf-8") == "old"
     assert main(["import", str(tmp_path / "a.txt"), "-o", str(out), "--force"]) == 0
     assert load_interview(out).title.plain == "タイトル"
+
+
+def test_variants_weekday_dates_middle_dot_tags_crlf_and_blank_lines(tmp_path, capsys):
+    text = ("- 公開日：2024年2月1日（木）\r\n- 最新更新日: 2024/2/15\r\n\r\nタイトル\r\n・インタビュー記事\r\n・育成\r\n"
+            "リードです。\r\n\r\n佐藤（市／職）\r\n略歴です。\r\n\r\n──質問です。\r\n\r\n佐藤：答えです。\r\n\r\n続きです。\r\n")
+    status, lines, out = run_import(tmp_path, text, capsys)
+    assert status == 0, lines
+    doc = load_interview(out)
+    assert (doc.published.isoformat(), doc.updated.isoformat()) == ("2024-02-01", "2024-02-15")
+    assert doc.kind == "インタビュー記事" and doc.tags == ("育成",)
+    assert doc.people[0].affiliation == "市" and doc.people[0].title == "職"
+    assert [p.plain for p in doc.sections[0].turns[1].paragraphs] == ["答えです。", "続きです。"]

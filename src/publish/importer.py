@@ -41,7 +41,7 @@ UNSURE_END = set("…‥ー〜～")
 MAX_HEADING = 60  # characters; an unterminated line longer than this is most likely a paragraph
 
 DATE_LINE = re.compile(r"^[-・*]\s*(公開日|最新更新日|更新日)\s*[:：]\s*(.*)$")
-BULLET = re.compile(r"^[-・*]\s+(.*\S)\s*$")
+BULLET = re.compile(r"^(?:[-*]\s+|・\s*)(.*\S)\s*$")
 PROFILE = re.compile(
     r"^(?P<name>[^\s(（)）:：/／─]{1,12}(?:[ \u3000][^\s(（)）:：/／─]{1,12})?)"
     r"[(（](?P<affiliation>[^()（）/／]*)(?:[/／](?P<title>[^()（）]*))?[)）]$"
@@ -159,7 +159,7 @@ def ends_sentence(line: str) -> bool | None:
 
 
 def parse_date(value: str, line: int, problems: list) -> dt.date | None:
-    value = value.strip()
+    value = re.sub(r"\s*[(（][月火水木金土日][)）]\s*$", "", value.strip())  # 2025年1月20日（月）
     if not value:
         return None
     match = JDATE.match(value)
