@@ -18,6 +18,8 @@ VEPUBS  := $(patsubst content/%.yaml,build/vertical/%.epub,$(SOURCES))
 COLLECTIONS := $(wildcard content/*.collection.yaml)
 PDFS    += $(patsubst content/%.collection.yaml,build/%.pdf,$(COLLECTIONS))
 EPUBS   += $(patsubst content/%.collection.yaml,build/%.epub,$(COLLECTIONS))
+SCREENS += $(patsubst content/%.collection.yaml,build/%-screen.pdf,$(COLLECTIONS))
+BOOKLETS += $(patsubst content/%.collection.yaml,build/%-booklet.pdf,$(COLLECTIONS))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
@@ -64,6 +66,12 @@ build/%.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 
 build/%.epub: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format epub --out build
+
+build/%-screen.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format screen-pdf --out build
+
+build/%-booklet.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format booklet --out build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -161,7 +161,7 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
     """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, each written atomically."""
     import os
 
-    from .build import Built
+    from .build import SUFFIXES, Built
     from .layout import available_layouts, load_layout
     from .output import atomic_write
     from .source.collection import load_collection
@@ -176,14 +176,40 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
     lay = load_layout(layout or collection.layout, source=collection.source)
     built = []
     for fmt in formats:
-        if fmt == "pdf":
-            data = build_collection_pdf(collection, lay, jobs=jobs or default_jobs(collection))
-        elif fmt == "epub":
-            from .collection_epub import build_collection_epub
-
-            data = build_collection_epub(collection, lay, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
-        else:
-            raise ValueError(f"unknown format '{fmt}'")
-        path = atomic_write(Path(out_dir) / f"{collection.slug}.{fmt}", data)
+        data = collection_bytes(collection, lay, fmt, jobs=jobs)
+        path = atomic_write(Path(out_dir) / f"{collection.slug}{SUFFIXES[fmt]}", data)
         built.append(Built(Path(source), fmt, path, len(data)))
     return built
+
+
+def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | None = None) -> bytes:
+    """One output of a collection, through the same print stage as an interview's."""
+    from . import press
+    from .build import progress
+    from .model import rich_plain
+    from .pdf import print_settings, render_html
+
+    if fmt == "pdf":
+        raw = build_collection_pdf(collection, layout, jobs=jobs or default_jobs(collection))
+        data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{collection.slug}.pdf")
+        for note in report.notes:
+            progress(f"  {collection.slug}.pdf: {note}")
+        return data
+    if fmt == "epub":
+        from .collection_epub import build_collection_epub
+
+        return build_collection_epub(collection, layout, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+    if fmt in ("screen-pdf", "booklet"):
+        # one render: the screen edition is a tagged PDF, whose structure a join would lose
+        document = render_html(render_collection_html(collection, layout, medium="screen"), layout)
+        if fmt == "booklet":
+            padded, _ = press.pad_pdf(document.write_pdf(), "saddle")
+            return press.impose_booklet(padded)
+        return press.finish_screen(
+            document.write_pdf(**press.screen_write_options()),
+            title=collection.title.plain + (f"──{collection.subtitle.plain}" if collection.subtitle else ""),
+            authors=collection.people_names,
+            subject=rich_plain(collection.intro) or None,
+            keywords=list(dict.fromkeys(t for doc in collection.interviews for t in doc.tags)),
+        )
+    raise ValueError(f"unknown format '{fmt}'")
