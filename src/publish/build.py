@@ -72,7 +72,8 @@ def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("bu
     if is_collection(source):
         from .collection import build_collection_source
 
-        return build_collection_source(source, formats, out_dir, layout=layout)
+        return build_collection_source(source, formats, out_dir, layout=layout, vertical=vertical,
+                                       embed_fonts=embed_fonts)
     doc = load(source, layout)
     lay = layout_for(doc, layout)
     built = []

@@ -163,7 +163,8 @@ def default_jobs(collection: Collection) -> int:
 
 
 def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str | None = None,
-                            jobs: int | None = None) -> list:
+                            jobs: int | None = None, vertical: bool | None = None,
+                            embed_fonts: bool | None = None) -> list:
     """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, each written atomically."""
     import os
 
@@ -182,13 +183,14 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
     lay = load_layout(layout or collection.layout, source=collection.source)
     built = []
     for fmt in formats:
-        data = collection_bytes(collection, lay, fmt, jobs=jobs)
+        data = collection_bytes(collection, lay, fmt, jobs=jobs, vertical=vertical, embed_fonts=embed_fonts)
         path = atomic_write(Path(out_dir) / f"{collection.slug}{SUFFIXES[fmt]}", data)
         built.append(Built(Path(source), fmt, path, len(data)))
     return built
 
 
-def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | None = None) -> bytes:
+def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | None = None,
+                     vertical: bool | None = None, embed_fonts: bool | None = None) -> bytes:
     """One output of a collection, through the same print stage as an interview's."""
     from . import press
     from .build import progress
@@ -204,7 +206,8 @@ def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | No
     if fmt == "epub":
         from .collection_epub import build_collection_epub
 
-        return build_collection_epub(collection, layout, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+        return build_collection_epub(collection, layout, vertical=vertical, embed_fonts=embed_fonts,
+                                     source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
     if fmt in ("screen-pdf", "booklet"):
         # one render: the screen edition is a tagged PDF, whose structure a join would lose
         document = render_html(render_collection_html(collection, layout, medium="screen"), layout)

@@ -1,203 +1,211 @@
-"""A collection as one EPUB 3: cover, introduction and contents (links), each interview
-as a chapter (an opening document with its lead, then its sections through the interview's
-own `epub/section.xhtml.j2`, profile ids qualified by the chapter), one shared colophon.
-The navigation document nests each chapter's sections under its title.
-
-Kept apart from `publish.epub` (which the EPUB work reshapes): it borrows only the
-interview's section and page templates and its Jinja environment when available.
+"""A collection as one EPUB 3, built with the interview EPUB's own machinery (publish.epub:
+its Jinja environment and filters, book.css, the section template, the package document,
+NCX and deterministic zip): cover image (the print collection cover, rasterised), title
+page, navigation document nesting each interview's sections under its title, introduction,
+then per interview an opening document (number, title, people, lead) and its sections
+(profile ids qualified by the chapter, ch2-yamada), and one shared colophon.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import io
-import mimetypes
+import re
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .collection import Collection, render_collection_html
+from .epub import BOOK_ID_NAMESPACE, XHTML, Document, _check_xml, _environment, _quoted, _visible_text
+from .epub import IMAGE_TYPES, COVER_HREF, embed_fonts_setting, modified_time as _interview_modified, writing_mode
+from .epub import fonts as fontkit
+from .epub.inline import uses_ruby
+from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakana, package_opf, toc_ncx
+from .epub import zip_epub
+from .errors import PublishError
+from .model import rich_plain
+from .render import profiles_placement
+
 import uuid
-import zipfile
-
-import jinja2
-from ebooklib import epub
-from markupsafe import Markup, escape
-
-from .collection import Collection
-from .model import Emphasis, Figure, Paragraph, Ruby, Section, Strong, TateChuYoko, Text, rich_plain
-from .render import jdate, profiles_placement
-
-XHTML = "application/xhtml+xml"
-BOOK_ID_NAMESPACE = uuid.UUID("6f1d3c2e-8a4b-4f6e-9c1d-2b7a5e0f4c3a")  # the same as publish.epub's
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def _inline_xhtml(inlines) -> Markup:
-    parts = []
-    for node in inlines:
-        if isinstance(node, Text):
-            parts.append(str(escape(node.text)))
-        elif isinstance(node, Ruby):
-            parts.append(f"<ruby>{escape(node.base)}<rp>（</rp><rt>{escape(node.reading)}</rt><rp>）</rp></ruby>")
-        elif isinstance(node, Emphasis):
-            parts.append(f'<em class="bouten">{_inline_xhtml(node.children)}</em>')
-        elif isinstance(node, Strong):
-            parts.append(f"<strong>{_inline_xhtml(node.children)}</strong>")
-        elif isinstance(node, TateChuYoko):
-            parts.append(f'<span class="tcy">{escape(node.text)}</span>')
-        else:  # pragma: no cover
-            raise TypeError(node)
-    return Markup("".join(parts))
+def book_identifier(collection: Collection) -> str:
+    identity = "|".join(["collection", collection.slug, collection.publisher or ""])
+    return f"urn:uuid:{uuid.uuid5(BOOK_ID_NAMESPACE, identity)}"
 
 
-def _inline(value) -> Markup:
-    if value is None:
-        return Markup("")
-    if isinstance(value, Paragraph):
-        return _inline_xhtml(value.inlines)
-    return Markup("").join(_inline_xhtml(p.inlines) for p in value)
+def modified_time(collection: Collection, source_date_epoch: str | None = None):
+    import datetime as dt
 
-
-def environment(layout) -> jinja2.Environment:
-    """The interview EPUB's environment when publish.epub offers one (same filters)."""
-    try:
-        from .epub import _environment
-
-        env = _environment(layout)
-    except Exception:  # noqa: BLE001 - the EPUB writer is being reworked; fall back to our own
-        env = jinja2.Environment(loader=layout.env.loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                                 trim_blocks=True, lstrip_blocks=True)
-    for name, f in dict(inline=_inline, rich_plain=lambda v: rich_plain(v or ()), jdate=jdate,
-                        plain=lambda p: p.plain if p else "").items():
-        env.filters.setdefault(name, f)
-    return env
-
-
-@dataclasses.dataclass(frozen=True)
-class Doc:
-    id: str
-    file_name: str
-    title: str
-    template: str
-    context: dict
-
-
-def _epub_images(collection: Collection):
-    """Each chapter's images renamed `chN-name` (two interviews may both hold images/a.jpg);
-    returns (chapters with renamed paths, {new name: real path})."""
-    files = {}
-    chapters = []
-    for chapter in collection.chapters:
-        doc = chapter.interview
-
-        def rename(path):
-            new = path.with_name(f"ch{chapter.number}-{path.name}")
-            files[new.name] = path
-            return new
-
-        people = tuple(dataclasses.replace(p, photo=rename(p.photo)) if p.photo else p for p in doc.people)
-        sections = tuple(Section(s.heading, tuple(
-            dataclasses.replace(t, image=rename(t.image)) if isinstance(t, Figure) else t for t in s.turns))
-            for s in doc.sections)
-        chapters.append(dataclasses.replace(chapter, interview=dataclasses.replace(doc, people=people, sections=sections)))
-    return tuple(chapters), files
-
-
-def documents(collection: Collection) -> tuple[list[Doc], dict]:
-    chapter_files = {c.number: f"ch{c.number}-opening.xhtml" for c in collection.chapters}
-    docs = [
-        Doc("cover", "cover.xhtml", "表紙", "epub/collection/cover.xhtml.j2", {}),
-        Doc("intro", "intro.xhtml", "目次", "epub/collection/intro.xhtml.j2", {"chapter_files": chapter_files}),
-    ]
-    nav = []
-    for chapter in collection.chapters:
-        doc = chapter.interview
-        opener = Doc(f"ch{chapter.number}-opening", chapter_files[chapter.number], doc.title.plain,
-                     "epub/collection/opener.xhtml.j2", {"doc": doc, "chapter": chapter})
-        docs.append(opener)
-        placement = profiles_placement(doc)
-        links = []
-        for si, section in enumerate(doc.sections):
-            title = section.heading.plain if section.heading else doc.title.plain
-            profiles = {ti: people for (s, ti), people in placement.items() if s == si}
-            d = Doc(f"ch{chapter.number}-section-{si + 1}", f"ch{chapter.number}-section-{si + 1}.xhtml", title,
-                    "epub/section.xhtml.j2", {"doc": doc, "section": section, "section_index": si, "profiles": profiles})
-            docs.append(d)
-            links.append(epub.Link(d.file_name, title, d.id))
-        nav.append((epub.Section(f"{chapter.number:02d}　{doc.title.plain}", opener.file_name), links))
-    docs.append(Doc("colophon", "colophon.xhtml", "奥付", "epub/collection/colophon.xhtml.j2", {}))
-    return docs, nav
-
-
-def modified_time(collection: Collection, source_date_epoch: str | None = None) -> dt.datetime:
     days = [d for d in [collection.published] + [i.updated or i.published for i in collection.interviews] if d]
     if days:
         day = max(days)
         return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    if source_date_epoch:
-        return dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.timezone.utc)
-    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    return _interview_modified(_NoDates(), source_date_epoch)  # SOURCE_DATE_EPOCH, else 2000-01-01
 
 
-def build_collection_epub(collection: Collection, layout, *, source_date_epoch: str | None = None) -> bytes:
-    chapters, image_files = _epub_images(collection)
-    collection = dataclasses.replace(collection, chapters=chapters)
-    env = environment(layout)
-    book = epub.EpubBook()
-    identity = "|".join(["collection", collection.slug, collection.publisher or ""])
-    book.set_identifier(f"urn:uuid:{uuid.uuid5(BOOK_ID_NAMESPACE, identity)}")
-    book.set_title(collection.title.plain)
-    book.set_language("ja")
-    for index, name in enumerate(collection.people_names, 1):
-        book.add_author(name, uid=f"creator-{index}")
-    if collection.publisher:
-        book.add_metadata("DC", "publisher", collection.publisher)
-    if collection.published:
-        book.add_metadata("DC", "date", collection.published.isoformat())
+class _NoDates:
+    updated = published = None
+
+
+def cover_jpeg(collection: Collection, layout) -> bytes:
+    """The print collection cover (screen colours), rasterised like an interview's."""
+    from .epub.cover import rasterise
+    from .pdf import render_html
+
+    html = render_collection_html(collection, layout, medium="screen", chapters=[], back=False,
+                                  page_numbers={c.anchor: 0 for c in collection.chapters})
+    document = render_html(html, layout)
+    return rasterise(document.copy([document.pages[0]]).write_pdf())[0]
+
+
+def _image_names(collection: Collection) -> dict[Path, str]:
+    hrefs: dict[Path, str] = {}
+    taken = {COVER_HREF}
+    for chapter in collection.chapters:
+        for path in dict.fromkeys(chapter.interview.images):
+            if path in hrefs:
+                continue
+            suffix = path.suffix.lower()
+            if suffix not in IMAGE_TYPES:
+                raise PublishError(f"{path}: images must be {', '.join(sorted(IMAGE_TYPES))} for EPUB")
+            stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
+            href, n = f"images/ch{chapter.number}-{stem}{suffix}", 1
+            while href in taken:
+                n += 1
+                href = f"images/ch{chapter.number}-{stem}-{n}{suffix}"
+            taken.add(href)
+            hrefs[path] = href
+    return hrefs
+
+
+def documents(collection: Collection, vertical: bool = False) -> tuple[list[Document], list]:
+    """The spine's documents, and the table of contents: [(opening Document, [section Documents])]."""
+    docs = [
+        Document("cover", "cover.xhtml", "表紙", "epub/cover.xhtml.j2", landmark="cover"),
+        Document("titlepage", "titlepage.xhtml", collection.title.plain, "epub/collection/titlepage.xhtml.j2",
+                 landmark="titlepage", vertical=vertical),
+        Document("nav", "nav.xhtml", "目次", "epub/collection/nav.xhtml.j2", landmark="toc", vertical=vertical),
+    ]
     if collection.intro:
-        book.add_metadata("DC", "description", rich_plain(collection.intro))
-    for tag in dict.fromkeys(t for i in collection.interviews for t in i.tags):
-        book.add_metadata("DC", "subject", tag)
-
-    css = []
-    for path in layout.stylesheets("epub"):
-        item = epub.EpubItem(uid=f"css-{path.stem}", file_name=f"style/{path.name}", media_type="text/css",
-                             content=path.read_bytes())
-        book.add_item(item)
-        css.append(f"style/{path.name}")
-    for name, real in image_files.items():
-        book.add_item(epub.EpubItem(uid=f"img-{name.rsplit('.', 1)[0]}", file_name=f"images/{name}",
-                                    media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                                    content=real.read_bytes()))
-
-    docs, nav = documents(collection)
-    items = []
-    for d in docs:
-        context = {"doc": collection.interviews[0], **d.context}
-        html = env.get_template(d.template).render(collection=collection, layout=layout, title=d.title,
-                                                   stylesheets=css, **context)
-        item = epub.EpubItem(uid=d.id, file_name=d.file_name, media_type=XHTML, content=html.encode("utf-8"))
-        book.add_item(item)
-        items.append(item)
-
-    book.toc = nav
-    book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav(title="目次"))
-    book.spine = items
-    buffer = io.BytesIO()
-    writer = epub.EpubWriter(buffer, book, {"mtime": modified_time(collection, source_date_epoch),
-                                            "epub3_pages": False, "raise_exceptions": True})
-    writer.process()
-    writer.write()
-    return _normalise_zip(buffer.getvalue())
+        docs.append(Document("intro", "intro.xhtml", "はじめに", "epub/collection/intro.xhtml.j2", vertical=vertical))
+    toc = []
+    for chapter in collection.chapters:
+        doc = chapter.interview
+        opening = Document(f"ch{chapter.number}-opening", f"ch{chapter.number}-opening.xhtml",
+                           f"{chapter.number:02d}　{doc.title.plain}", "epub/collection/opener.xhtml.j2",
+                           {"doc": doc, "chapter": chapter}, in_toc=True, vertical=vertical)
+        docs.append(opening)
+        placement = profiles_placement(doc)
+        sections = []
+        for si, section in enumerate(doc.sections):
+            title = section.heading.plain if section.heading else doc.title.plain
+            profiles = {ti: people for (s, ti), people in placement.items() if s == si}
+            d = Document(f"ch{chapter.number}-section-{si + 1}", f"ch{chapter.number}-section-{si + 1}.xhtml", title,
+                         "epub/section.xhtml.j2",
+                         {"doc": doc, "section": section, "section_index": si, "profiles": profiles},
+                         vertical=vertical)
+            docs.append(d)
+            sections.append(d)
+        toc.append((opening, sections))
+    first_body = next(i for i, d in enumerate(docs) if d.id.startswith("ch"))
+    docs[first_body] = dataclasses.replace(docs[first_body], landmark="bodymatter")
+    toc[0] = (docs[first_body], toc[0][1])
+    docs.append(Document("colophon", "colophon.xhtml", "奥付", "epub/collection/colophon.xhtml.j2",
+                         landmark="colophon", in_toc=True))
+    return docs, toc
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = [n for n in source.namelist() if n != "mimetype"]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in ["mimetype"] + sorted(names):
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name))
-    return out.getvalue()
+def build_collection_epub(collection: Collection, layout, *, vertical: bool | None = None,
+                          embed_fonts: bool | None = None, source_date_epoch: str | None = None,
+                          cover: bytes | None = None) -> bytes:
+    vertical_book = writing_mode(layout, vertical) == "vertical-rl"
+    embedded = embed_fonts_setting(layout, embed_fonts)
+    env = _environment(layout)
+    identifier = book_identifier(collection)
+    modified = modified_time(collection, source_date_epoch)
+
+    cover = cover if cover is not None else cover_jpeg(collection, layout)
+    images = _image_names(collection)
+    resources = [Resource("cover-image", COVER_HREF, "image/jpeg", cover, ("cover-image",))]
+    for index, (path, href) in enumerate(images.items(), 1):
+        resources.append(Resource(f"image-{index:02d}", href, IMAGE_TYPES[path.suffix.lower()], path.read_bytes()))
+
+    spine_docs, toc = documents(collection, vertical_book)
+    stylesheet_names = [p.name for p in layout.stylesheets("epub")]
+    bits = [collection.title.plain] + ([collection.subtitle.plain] if collection.subtitle else [])
+    bits += [collection.publisher] if collection.publisher else []
+    common = dict(
+        collection=collection, doc=collection.interviews[0], layout=layout, identifier=identifier,
+        modified=modified, stylesheets=[f"../style/{name}" for name in stylesheet_names],
+        image_href=lambda p: "../" + images[Path(p)], cover_href="../" + COVER_HREF,
+        cover_alt="表紙：" + "　".join(bits), toc=toc, landmarks=[d for d in spine_docs if d.landmark],
+        vertical_book=vertical_book,
+    )
+    rendered = []
+    for d in spine_docs:
+        context = {**common, **d.context}
+        rendered.append((d, env.get_template(d.template).render(**context, title=d.title, vertical=d.vertical, page=d)))
+
+    faces = fontkit.embedded_faces("".join(_visible_text(t) for _, t in rendered)) if embedded else []
+    for face in faces:
+        resources.append(Resource(f"font-{Path(face.file_name).stem.lower()}", f"fonts/{face.file_name}",
+                                  fontkit.WOFF2, face.data))
+    families = {g: next((f.family for f in faces if f.generic == g), None) for g in ("serif", "sans")}
+    css_context = dict(
+        font_faces=Markup(fontkit.font_face_css(faces)),
+        serif=Markup(", ".join(x for x in (_quoted(families["serif"]), "serif-ja", "serif") if x)),
+        sans=Markup(", ".join(x for x in (_quoted(families["sans"]), "sans-serif-ja", "sans-serif") if x)),
+        vertical_book=vertical_book,
+    )
+    for path, name in zip(layout.stylesheets("epub"), stylesheet_names):
+        css = env.from_string(path.read_text(encoding="utf-8")).render(**css_context)
+        resources.append(Resource(f"css-{Path(name).stem}", f"style/{name}", "text/css", css.encode("utf-8")))
+
+    xhtml = []
+    for d, text in rendered:
+        data = text.encode("utf-8")
+        _check_xml(d.href, data)
+        xhtml.append(Resource(d.id, d.href, XHTML, data, ("nav",) if d.id == "nav" else ()))
+    ncx_entries = [(o.title, o.href) for o, _ in toc] + [(d.title, d.href) for d in spine_docs if d.id == "colophon"]
+    resources = xhtml + [Resource("ncx", "toc.ncx", "application/x-dtbncx+xml",
+                                  toc_ncx(identifier, collection.title.plain, ncx_entries))] + resources
+
+    people = {}
+    for doc in collection.interviews:
+        for p in doc.people:
+            people.setdefault((p.name, p.reading), (p.name, katakana(p.reading), ("aut", "ive")))
+    ruby = any(uses_ruby(p.inlines) for doc in collection.interviews for s in doc.sections for t in s.turns
+               for p in getattr(t, "paragraphs", ()))
+    meta = Metadata(
+        identifier=identifier,
+        title=collection.title.plain,
+        title_reading=collection.title_reading,
+        subtitle=collection.subtitle.plain if collection.subtitle else None,
+        modified=modified,
+        creators=list(people.values()),
+        publisher=collection.publisher,
+        date=collection.published,
+        subjects=tuple(dict.fromkeys(t for doc in collection.interviews for t in doc.tags)),
+        description=rich_plain(collection.intro) if collection.intro else None,
+        source=collection.url,
+        access_modes=("textual", "visual"),
+        access_modes_sufficient=("textual",),
+        features=tuple(f for f, on in (
+            ("structuralNavigation", True), ("tableOfContents", True), ("readingOrder", True),
+            ("alternativeText", True), ("displayTransformability", True), ("rubyAnnotations", ruby)) if on),
+        hazards=("none",),
+        summary=("リフロー型の電子書籍で、文字の大きさや行間、配色は読者の環境で変更できます。"
+                 + ("縦書きで、ページは右から左へ進みます。" if vertical_book else "横書きです。")
+                 + f"{len(collection.chapters)}編のインタビューを収め、目次から各編とその節へ移動できます。"
+                 "質問と回答には話者名を文字で示し、人物紹介はその人物が最初に話す箇所に置いています。"
+                 "表紙と写真には代替テキストがあります。"
+                 + ("フォントを埋め込んでいます。" if embedded else "フォントは読書環境のものを使います。")
+                 + "点滅や音声などの危険要素はありません。"),
+        cover_id="cover-image",
+    )
+    opf = package_opf(meta, resources, [SpineEntry(d.id) for d in spine_docs], rtl=vertical_book)
+    _check_xml("package.opf", opf)
+    entries = {"META-INF/container.xml": CONTAINER_XML.encode("utf-8"), "EPUB/package.opf": opf}
+    for r in resources:
+        entries[f"EPUB/{r.href}"] = r.data
+    return zip_epub(entries)
