@@ -145,7 +145,7 @@ def build_collection_pdf(collection: Collection, layout, *, medium: str = "print
     return data
 
 
-PARALLEL_FROM = 12  # interviews; below this the parallel build's fixed costs outweigh its gain
+PARALLEL_FROM = 8  # interviews; below this the parallel build's fixed costs eat most of its gain
 
 
 def default_jobs(collection: Collection) -> int:
