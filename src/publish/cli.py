@@ -91,6 +91,8 @@ def _expectations_for(path: Path, layout: str | None = None):
     edition = next((e for e in ("screen", "booklet") if stem.endswith(f"-{e}")), "print")
     slug = stem.removesuffix(f"-{edition}")
     source = DEFAULT_CONTENT / f"{slug}.yaml"
+    if not source.is_file() and (DEFAULT_CONTENT / f"{slug}.collection.yaml").is_file():
+        source = DEFAULT_CONTENT / f"{slug}.collection.yaml"  # a collection's outputs
     if not source.is_file():
         builder.progress(f"{path}: no {source} found; checking without layout expectations")
         return preflight.Expectations()

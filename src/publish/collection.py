@@ -55,6 +55,7 @@ class Collection:
     layout: str = "brochure"
     url: str | None = None
     kind: str = "インタビュー集"
+    style: tuple = ()  # no per-collection token overrides; here so build.layout_for() takes a collection
 
     @property
     def interviews(self) -> tuple[Interview, ...]:
