@@ -85,6 +85,7 @@ references: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m publish.benchmark
+	$(BIN)/python -m publish.bench_collections --repeat 1
 
 clean:
 	rm -rf build
