@@ -22,6 +22,13 @@ def editions(tmp_path_factory):
     return {"screen": out / "tokyo-ict-exchange-screen.pdf", "booklet": out / "tokyo-ict-exchange-booklet.pdf"}
 
 
+def test_print_pdf_has_trim_marks_in_registration_colour(sample_build):
+    with pikepdf.open(sample_build["pdf"]) as pdf:
+        for page in pdf.pages:
+            streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
+            assert b"1 1 1 1 K" in b"".join(stream.read_bytes() for stream in streams)
+
+
 def test_print_pdf_boxes_follow_the_layout(sample_build):
     settings = print_settings(layout_for(load(SAMPLE)))
     width, height = settings.trim_width_mm * MM, settings.trim_height_mm * MM
@@ -97,3 +104,37 @@ def test_publish_check_follows_the_layout_a_pdf_was_built_in(tmp_path):
     assert wrong.returncode == 1 and "FAIL" in wrong.stdout, "an A4 expectation must fail on a JIS B5 file"
     right = run_publish("check", str(pdf), "--layout", "brochure-b5")
     assert right.returncode == 0 and "PASS" in right.stdout, right.stdout
+
+
+def test_a_layout_asks_for_pdfx1a_a_5mm_bleed_and_no_marks(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from publish.layout import layouts_dir
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(layouts_dir(), layouts)
+    (layouts / "shop").mkdir()
+    (layouts / "shop" / "layout.yaml").write_text(
+        "extends: brochure\npage:\n  pdf_variant: pdf/x-1a\n  bleed: 5mm\n  marks: false\n", encoding="utf-8")
+    out = tmp_path / "out"
+    env = dict(os.environ, PUBLISH_LAYOUTS=str(layouts))
+    run = lambda *args: subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, env=env)
+    built = run("build", str(SAMPLE), "--layout", "shop", "--format", "pdf", "--out", str(out))
+    assert built.returncode == 0, built.stderr
+    pdf_path = out / "tokyo-ict-exchange.pdf"
+    with pikepdf.open(pdf_path) as pdf:
+        assert str(pdf.docinfo.get("/GTS_PDFXVersion")) == "PDF/X-1:2001"
+        assert pdf.pdf_version in ("1.3", "1.4")
+        for page in pdf.pages:
+            trim = [float(v) for v in page.TrimBox]
+            bleed = [float(v) for v in page.BleedBox]
+            assert bleed[0] == pytest.approx(trim[0] - 5 * MM, abs=0.01)
+            assert bleed[3] == pytest.approx(trim[3] + 5 * MM, abs=0.01)
+            streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
+            content = b"".join(stream.read_bytes() for stream in streams)
+            assert b"1 1 1 1 K" not in content, "marks: false draws no trim marks (registration strokes)"
+    checked = run("check", str(pdf_path), "--layout", "shop")
+    assert checked.returncode == 0 and "PDF/X-1" in checked.stdout, checked.stdout
