@@ -20,6 +20,7 @@ PDFS    += $(patsubst content/%.collection.yaml,build/%.pdf,$(COLLECTIONS))
 EPUBS   += $(patsubst content/%.collection.yaml,build/%.epub,$(COLLECTIONS))
 SCREENS += $(patsubst content/%.collection.yaml,build/%-screen.pdf,$(COLLECTIONS))
 BOOKLETS += $(patsubst content/%.collection.yaml,build/%-booklet.pdf,$(COLLECTIONS))
+VEPUBS  += $(patsubst content/%.collection.yaml,build/vertical/%.epub,$(COLLECTIONS))
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
@@ -53,6 +54,9 @@ build/%-booklet.pdf: content/%.yaml $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format booklet --out build
 
 build/vertical/%.epub: content/%.yaml $(DEPS) | $(STAMP)
+	$(PUBLISH) build $< --format epub --vertical --out build/vertical
+
+build/vertical/%.epub: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format epub --vertical --out build/vertical
 
 # Preflight every built PDF as a print shop would, and run DAISY Ace (accessibility) over
