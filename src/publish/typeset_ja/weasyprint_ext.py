@@ -433,7 +433,14 @@ def _place_readings(box):
 def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
                       containing_block, absolute_boxes, fixed_boxes, *args, **kwargs):
     original = _originals["get_next_linebox"]
-    if _PUSH_IN.target is not None or not _push_in_enabled(linebox):
+    if _PUSH_IN.target is None and not PUSH_IN and _push_in_enabled(linebox, True):
+        line, resume_at = original(
+            context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            absolute_boxes, fixed_boxes, *args, **kwargs)
+        if line is not None and resume_at is not None:
+            if _pushed_out(_following_text(linebox, resume_at, _LOOKAHEAD)):
+                _record(linebox, skip_stack, "push-out")
+    elif _PUSH_IN.target is not None or not _push_in_enabled(linebox):
         line, resume_at = original(
             context, linebox, position_y, bottom_space, skip_stack, containing_block,
             absolute_boxes, fixed_boxes, *args, **kwargs)
@@ -454,8 +461,10 @@ def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
                     (position_y, bottom_space, skip_stack, containing_block), args, kwargs)
             else:
                 trial = _try_push_in(
-                context, linebox, line, resume_at, original,
-                (position_y, bottom_space, skip_stack, containing_block), args, kwargs)
+                    context, linebox, line, resume_at, original,
+                    (position_y, bottom_space, skip_stack, containing_block), args, kwargs)
+                if getattr(line, "jl_push_out", False):
+                    _record(linebox, skip_stack, "push-in" if trial else "push-out")
             if trial is not None:
                 line, resume_at, line_absolutes, line_fixed = trial
         absolute_boxes.extend(line_absolutes)
@@ -504,10 +513,37 @@ _PUSH_IN = _PushInState()
 MIN_WAKAN = 0.25
 
 
-def _push_in_enabled(linebox) -> bool:
+# Push-in on (True) or push-out only as before (False; for comparisons).
+PUSH_IN = True
+
+
+# What each line break of the last documents did where Pango had pushed a character out:
+# (id of the paragraph's element, where its line starts) -> "push-in" or "push-out".
+# WeasyPrint may lay a paragraph out more than once; the last decision counts.
+DECISIONS: dict = {}
+
+
+def _record(linebox, skip_stack, decision: str) -> None:
+    DECISIONS[(id(linebox.element), repr(skip_stack))] = decision
+
+
+def decision_counts() -> dict[str, int]:
+    """{"push-in": n, "push-out": m} over the lines recorded since :func:`reset_decisions`."""
+    counts = {"push-in": 0, "push-out": 0}
+    for decision in DECISIONS.values():
+        counts[decision] += 1
+    return counts
+
+
+def reset_decisions() -> None:
+    DECISIONS.clear()
+
+
+def _push_in_enabled(linebox, ignore_switch: bool = False) -> bool:
     style = linebox.style
     return (
-        style["direction"] == "ltr"
+        (PUSH_IN or ignore_switch)
+        and style["direction"] == "ltr"
         and style["text_align_all"] == "justify"
         and style["white_space"] in ("normal", "pre-line")
     )
@@ -615,6 +651,7 @@ def _try_push_in(context, linebox, line, resume_at, original, fixed_args, args, 
     run = _pushed_out(following)
     if run is None:
         return None
+    line.jl_push_out = True
     em = linebox.style["font_size"]
     estimate = sum(em if unicodedata.east_asian_width(c) in ("W", "F") else em / 2 for c in run)
     overflow = estimate - natural_extra
