@@ -438,7 +438,8 @@ def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
             context, linebox, position_y, bottom_space, skip_stack, containing_block,
             absolute_boxes, fixed_boxes, *args, **kwargs)
         if line is not None and resume_at is not None:
-            if _pushed_out(_following_text(linebox, resume_at, _LOOKAHEAD)):
+            run = _pushed_out(_following_text(linebox, resume_at, _LOOKAHEAD))
+            if run and _was_pushed_out(line, run, linebox.style["font_size"]):
                 _record(linebox, skip_stack, "push-out")
     elif _PUSH_IN.target is not None or not _push_in_enabled(linebox):
         line, resume_at = original(
@@ -621,6 +622,13 @@ def _pushed_out(text: str) -> str | None:
 _LOOKAHEAD = 8
 
 
+def _was_pushed_out(line, run: str, em: float) -> bool:
+    """Whether the first character of ``run`` had room on ``line`` (so Pango pushed it
+    out because of what follows it) rather than the line being full."""
+    width = em if unicodedata.east_asian_width(run[0]) in ("W", "F") else em / 2
+    return getattr(line, "jl_extra", 0.0) >= width - 0.05 * em
+
+
 def _retry_narrower(context, linebox, line, original, fixed_args, args, kwargs):
     position_y, bottom_space, skip_stack, containing_block = fixed_args
     line_absolutes, line_fixed = [], []
@@ -649,10 +657,10 @@ def _try_push_in(context, linebox, line, resume_at, original, fixed_args, args, 
         return None
     following = _following_text(linebox, resume_at, _LOOKAHEAD)
     run = _pushed_out(following)
-    if run is None:
+    em = linebox.style["font_size"]
+    if run is None or not _was_pushed_out(line, run, em):
         return None
     line.jl_push_out = True
-    em = linebox.style["font_size"]
     estimate = sum(em if unicodedata.east_asian_width(c) in ("W", "F") else em / 2 for c in run)
     overflow = estimate - natural_extra
     if overflow > 2.5 * em:
