@@ -22,10 +22,6 @@ import pytest
 from publish.model import Paragraph, Text
 from publish.typeset_ja import halved_positions, weasyprint_ext
 from publish.typeset_ja.classes import (
-    CLOSING_BRACKETS,
-    COMMAS,
-    FULL_STOPS,
-    MIDDLE_DOTS,
     NOT_AT_LINE_START,
     OPENING_BRACKETS,
     PUNCTUATION,
@@ -160,10 +156,6 @@ def test_no_line_starts_with_a_prohibited_character(setting):
                 bad.append(f"starts with {b.chars[0].text}: {b.text}")
             end = a.chars[-1].x1 - (EM / 2 if k - 1 in halved else 0)
             right = lefts[a.column] + width * EM
-            if a.chars[-1].text in FULL_STOPS | COMMAS | CLOSING_BRACKETS and end - right > TOL:
-                # a pushed-in closer without a half-width form (』）…) is set with halt:
-                # its PDF advance stays one em
-                end -= EM / 2
             if abs(end - right) > TOL and not _ruby_at_end(rendered, a, right):
                 bad.append(f"end {end - right:+.2f}pt: {a.text}")
     assert not bad, "\n".join(bad)
@@ -321,3 +313,34 @@ def test_sample_push_out_lines_become_push_in(sample_counts):
     assert after["push-in"] >= 1
     assert pdf_in_before == 0 and pdf_in_after >= 1
     assert pdf_out_after < pdf_out_before
+
+
+# --- the 和欧間 step (off by default) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", (20, 25, 33))
+def test_wakan_compression_when_enabled(extension, width):
+    """With MIN_WAKAN = 1/8 em push-in may also take the 和欧間 down to an eighth: lines
+    stay flush, nothing prohibited starts a line, no 和欧間 is narrower than 1/8 em."""
+    before = weasyprint_ext.MIN_WAKAN
+    weasyprint_ext.MIN_WAKAN = 1 / 8
+    try:
+        weasyprint_ext.reset_decisions()
+        rendered = read_pdf(render(ALL, width), width)
+        counts = weasyprint_ext.decision_counts()
+        paras = split_paragraphs(rendered, ALL)
+        lefts = column_lefts(width)
+        for sp in paras:
+            halved = halved_positions(sp.text)
+            k = 0
+            for a, b in zip(sp.lines, sp.lines[1:]):
+                k += len(a.chars)
+                assert b.chars[0].text not in NOT_AT_LINE_START, b.text
+                end = a.chars[-1].x1 - (EM / 2 if k - 1 in halved else 0)
+                right = lefts[a.column] + width * EM
+                assert abs(end - right) <= TOL or _ruby_at_end(rendered, a, right), a.text
+            _check_compression(sp, width, "wakan")
+    finally:
+        weasyprint_ext.MIN_WAKAN = before
+        weasyprint_ext.reset_decisions()
+    assert counts["push-in"] >= 1

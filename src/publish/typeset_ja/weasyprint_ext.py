@@ -673,7 +673,9 @@ def _try_push_in(context, linebox, line, resume_at, original, fixed_args, args, 
         trial, trial_resume = original(
             context, linebox, position_y, bottom_space, skip_stack, containing_block,
             line_absolutes, line_fixed, *args, **kwargs)
-        fitted = _PUSH_IN.result
+        # compressed to fit, or (the estimate was generous) fitting as it is
+        fitted = _PUSH_IN.result or (
+            _PUSH_IN.result is None and getattr(trial, "jl_extra", -1.0) >= -0.01)
     finally:
         _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = None, 0.0, None
     if (
