@@ -151,7 +151,7 @@ def _draw_first_line(stream, textbox, *args, **kwargs):
     ``Cloud Center`` under emphasis dots, one span per letter). WeasyPrint 70 skips any
     text box whose ``str.strip()`` is empty, which drops them from the PDF text layer."""
     if getattr(textbox, "jl_swap_end", False):
-        _swap_last_glyph(textbox)
+        _swap_last_glyph(stream, textbox)
     text = textbox.text
     if text and not text.strip() and (
         "\u3000" in text
@@ -199,7 +199,7 @@ def _half_glyph(font, glyph, half: str, style):
     return found
 
 
-def _swap_last_glyph(textbox):
+def _swap_last_glyph(stream, textbox):
     """Draw the line-final 、。」 of a pushed-in line (set half-width with ``halt``) as the
     font's half-width form (same outline, half-em advance): the PDF then gives the glyph
     the advance it is set with, and the text layer still reads 、。」 (WeasyPrint maps a
@@ -220,9 +220,16 @@ def _swap_last_glyph(textbox):
     if last is None or last.glyphs.num_glyphs == 0 or last.item.analysis.level % 2:
         return
     info = last.glyphs.glyphs[last.glyphs.num_glyphs - 1]
-    glyph = _half_glyph(last.item.analysis.font, info.glyph, half, textbox.style)
-    if glyph is not None:
-        info.glyph = glyph
+    pango_font = last.item.analysis.font
+    glyph = _half_glyph(pango_font, info.glyph, half, textbox.style)
+    if glyph is None:
+        return
+    # The PDF maps each glyph to one text: keep the half-width form's glyph for this
+    # character only (a real ､｡｣ drawn before keeps its own glyph; sources have none).
+    font, _ = stream.add_font(pango_font)
+    if font.to_unicode.get(glyph, textbox.text[-1]) != textbox.text[-1]:
+        return
+    info.glyph = glyph
 
 
 def _set_text(self, text, justify=False):
