@@ -15,6 +15,14 @@ box after line breaking) with a version that, before aligning a line:
    (Latin runs, ruby, emphasis-dot spans) and at the word spaces of Latin runs. Never
    inside a Latin word, never between the two halves of ── or …….
 
+Before that, line breaking does push-in (追い込み, JLReq 3.8): where Pango pushed a
+character down because a line-start prohibited character (、。」 …) follows it, the line
+is laid out again holding both if it can absorb them by compressing in JLReq's order
+(the line-end half-em of 、。」 and closing brackets first, then ・：；, then mid-line
+brackets and commas; the 和欧間 only if ``MIN_WAKAN`` allows), else the push-out stands.
+This wraps ``weasyprint.layout.inline.split_inline_box`` (to widen the trial line) and
+``get_next_linebox``; see the "push-in" section below.
+
 It also makes ``weasyprint.draw.text`` write glyph advances with three decimals instead of
 truncating them to whole 1/1000 em (see :class:`_ExactInt`) and draw the word spaces
 between typesetter spans (see :func:`_draw_first_line`), wraps
@@ -56,7 +64,8 @@ def check_version(version: str | None = None) -> None:
     if not version.startswith(SUPPORTED_SERIES):
         raise UnsupportedWeasyPrint(
             f"publish.typeset_ja.weasyprint_ext patches WeasyPrint {SUPPORTED_SERIES}x internals "
-            f"(layout.inline.text_align, text.line_break.Layout.set_text, "
+            f"(layout.inline.text_align, layout.inline.split_inline_box, "
+            f"layout.inline.get_next_linebox, text.line_break.Layout.set_text, "
             f"layout.block.block_level_layout) but WeasyPrint "
             f"{version} is installed; pin weasyprint==70.* or port the extension."
         )
