@@ -276,8 +276,11 @@ def count_breaks(lines, size):
     out = pushed_in = 0
     for a, b in zip(lines, lines[1:]):
         text_b = "".join(c["text"] for c in b)
-        if len(text_b) > 1 and text_b[0] not in NOT_AT_LINE_START and text_b[1] in NOT_AT_LINE_START \
-                and is_japanese(text_b[0]) and text_b[0] not in OPENING_BRACKETS:
+        if (
+            len(text_b) > 1 and text_b[1] in NOT_AT_LINE_START
+            and text_b[0] not in NOT_AT_LINE_START and text_b[0] not in OPENING_BRACKETS
+            and is_japanese(text_b[0])
+        ):
             out += 1
         last = a[-1]
         if last["text"] in NOT_AT_LINE_START and abs(last["x1"] - last["x0"] - size / 2) < 0.05:
