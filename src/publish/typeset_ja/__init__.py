@@ -19,8 +19,8 @@ What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
 * ``<span class="jl-bt">字</span>``: one emphasis dot (﹅, drawn as an SVG background, so the
   text layer stays clean) above each character; none on punctuation.
 
-The line-level rules (inter-character justification, line-start bracket, quarter-em
-removal at line edges, ruby reading placement) are done by
+The line-level rules (push-in, inter-character justification, line-start bracket,
+quarter-em removal at line edges, ruby reading placement) are done by
 :mod:`publish.typeset_ja.weasyprint_ext`; the PDF writer must call
 ``weasyprint_ext.install()`` once before rendering.
 """

@@ -15,6 +15,14 @@ box after line breaking) with a version that, before aligning a line:
    (Latin runs, ruby, emphasis-dot spans) and at the word spaces of Latin runs. Never
    inside a Latin word, never between the two halves of ── or …….
 
+Before that, line breaking does push-in (追い込み, JLReq 3.8): where Pango pushed a
+character down because a line-start prohibited character (、。」 …) follows it, the line
+is laid out again holding both if it can absorb them by compressing in JLReq's order
+(the line-end half-em of 、。」 and closing brackets first, then ・：；, then mid-line
+brackets and commas; the 和欧間 only if ``MIN_WAKAN`` allows), else the push-out stands.
+This wraps ``weasyprint.layout.inline.split_inline_box`` (to widen the trial line) and
+``get_next_linebox``; see the "push-in" section below.
+
 It also makes ``weasyprint.draw.text`` write glyph advances with three decimals instead of
 truncating them to whole 1/1000 em (see :class:`_ExactInt`) and draw the word spaces
 between typesetter spans (see :func:`_draw_first_line`), wraps
@@ -38,7 +46,7 @@ import unicodedata
 
 import weasyprint
 
-from .classes import FULLWIDTH_OPENING_BRACKETS, INSEPARABLE, is_japanese
+from .classes import FULLWIDTH_OPENING_BRACKETS, INSEPARABLE, PUNCTUATION, is_japanese
 
 SUPPORTED_SERIES = "70."
 
@@ -56,7 +64,8 @@ def check_version(version: str | None = None) -> None:
     if not version.startswith(SUPPORTED_SERIES):
         raise UnsupportedWeasyPrint(
             f"publish.typeset_ja.weasyprint_ext patches WeasyPrint {SUPPORTED_SERIES}x internals "
-            f"(layout.inline.text_align, text.line_break.Layout.set_text, "
+            f"(layout.inline.text_align, layout.inline.split_inline_box, "
+            f"layout.inline.get_next_linebox, text.line_break.Layout.set_text, "
             f"layout.block.block_level_layout) but WeasyPrint "
             f"{version} is installed; pin weasyprint==70.* or port the extension."
         )
@@ -79,6 +88,8 @@ def install() -> None:
 
     _originals["text_align"] = inline.text_align
     _originals["get_next_linebox"] = inline.get_next_linebox
+    _originals["split_inline_box"] = inline.split_inline_box
+    inline.split_inline_box = _split_inline_box
     _originals["draw_first_line"] = draw_text.draw_first_line
     draw_text.int = _ExactInt
     draw_text.draw_first_line = _draw_first_line
@@ -102,6 +113,7 @@ def uninstall() -> None:
 
     inline.text_align = _originals["text_align"]
     inline.get_next_linebox = _originals["get_next_linebox"]
+    inline.split_inline_box = _originals["split_inline_box"]
     draw_text.draw_first_line = _originals["draw_first_line"]
     del draw_text.int
     line_break.Layout.set_text = _originals["set_text"]
@@ -147,6 +159,8 @@ def _draw_first_line(stream, textbox, *args, **kwargs):
     between two inline boxes, or the word space between two typesetter spans (e.g.
     ``Cloud Center`` under emphasis dots, one span per letter). WeasyPrint 70 skips any
     text box whose ``str.strip()`` is empty, which drops them from the PDF text layer."""
+    if getattr(textbox, "jl_swap_end", False):
+        _swap_last_glyph(stream, textbox)
     text = textbox.text
     if text and not text.strip() and (
         "\u3000" in text
@@ -160,21 +174,104 @@ def _draw_first_line(stream, textbox, *args, **kwargs):
     return _originals["draw_first_line"](stream, textbox, *args, **kwargs)
 
 
+_half_glyphs: dict = {}
+
+
+def _half_glyph(font, glyph, half: str, style):
+    """The glyph of the half-width form ``half`` in the Pango ``font`` if its ink is that
+    of ``glyph`` (within 0.05 em), else None."""
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import create_layout
+
+    key = (int(ffi.cast("uintptr_t", font)), glyph, half)
+    if key in _half_glyphs:
+        return _half_glyphs[key]
+    found = None
+    layout = create_layout(half, style, None, None, 0)
+    line, _ = layout.get_first_line()
+    item = line.runs[0].data if line.runs != ffi.NULL else None
+    if item is not None and item.item.analysis.font == font and item.glyphs.num_glyphs == 1:
+        candidate = item.glyphs.glyphs[0].glyph
+        ink_a, ink_b = ffi.new("PangoRectangle *"), ffi.new("PangoRectangle *")
+        logical = ffi.new("PangoRectangle *")
+        pango.pango_font_get_glyph_extents(font, glyph, ink_a, logical)
+        pango.pango_font_get_glyph_extents(font, candidate, ink_b, logical)
+        em = logical.height or 1
+        tolerance = 0.05 * max(em, 1)
+        if all(
+            abs(getattr(ink_a, f) - getattr(ink_b, f)) <= tolerance
+            for f in ("x", "y", "width", "height")
+        ) and ink_b.width > 0:
+            found = candidate
+    layout.deactivate()
+    _half_glyphs[key] = found
+    return found
+
+
+def _swap_last_glyph(stream, textbox):
+    """Draw the line-final 、。」 of a pushed-in line (set half-width with ``halt``) as the
+    font's half-width form (same outline, half-em advance): the PDF then gives the glyph
+    the advance it is set with, and the text layer still reads 、。」 (WeasyPrint maps a
+    glyph to the text of its cluster)."""
+    from weasyprint.text.ffi import ffi, pango
+
+    half = HALFWIDTH_FORMS.get(textbox.text[-1:])
+    if half is None:
+        return
+    layout = textbox.pango_layout
+    # the draw sets this too: setting it first keeps the lines Pango has laid out
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    first_line, _ = layout.get_first_line()
+    run, last = first_line.runs, None
+    while run != ffi.NULL:
+        last = run.data
+        run = run.next
+    if last is None or last.glyphs.num_glyphs == 0 or last.item.analysis.level % 2:
+        return
+    info = last.glyphs.glyphs[last.glyphs.num_glyphs - 1]
+    pango_font = last.item.analysis.font
+    glyph = _half_glyph(pango_font, info.glyph, half, textbox.style)
+    if glyph is None:
+        return
+    # The PDF maps each glyph to one text: keep the half-width form's glyph for this
+    # character only (a real ､｡｣ drawn before keeps its own glyph; sources have none).
+    font, _ = stream.add_font(pango_font)
+    if font.to_unicode.get(glyph, textbox.text[-1]) != textbox.text[-1]:
+        return
+    info.glyph = glyph
+
+
 def _set_text(self, text, justify=False):
     _originals["set_text"](self, text, justify)
     spacing = getattr(self, "jl_letter_spacing", 0)
-    if not (justify and spacing and self.text):
+    halt = getattr(self, "jl_halt", None)
+    if not self.text or not (halt or (justify and spacing)):
         return
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-    base = self.style["letter_spacing"]
-    base = 0 if base == "normal" else base
     attr_list = pango.pango_layout_get_attributes(self.layout)
     if attr_list == ffi.NULL:
         attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    attr = pango.pango_attr_letter_spacing_new(int((base + spacing) * TO_UNITS))
-    attr.start_index, attr.end_index = 0, len(self.text.encode())
-    pango.pango_attr_list_change(attr_list, attr)
+    if halt:
+        # 追い込み: these characters are set half-width (their blank half removed). Font
+        # features attributes are cumulative in Pango, so the text's own features stay.
+        encoded = self.text.encode()
+        for index in halt:
+            if index >= len(self.text):
+                continue
+            start = len(self.text[:index].encode())
+            end = start + len(self.text[index].encode())
+            if end > len(encoded):
+                continue
+            attr = pango.pango_attr_font_features_new(b"halt 1")
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_insert(attr_list, attr)
+    if justify and spacing:
+        base = self.style["letter_spacing"]
+        base = 0 if base == "normal" else base
+        attr = pango.pango_attr_letter_spacing_new(int((base + spacing) * TO_UNITS))
+        attr.start_index, attr.end_index = 0, len(self.text.encode())
+        pango.pango_attr_list_change(attr_list, attr)
     pango.pango_layout_set_attributes(self.layout, attr_list)
 
 
@@ -349,11 +446,267 @@ def _place_readings(box):
             _place_readings(child)
 
 
-def _get_next_linebox(*args, **kwargs):
-    line, resume_at = _originals["get_next_linebox"](*args, **kwargs)
+def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
+                      containing_block, absolute_boxes, fixed_boxes, *args, **kwargs):
+    original = _originals["get_next_linebox"]
+    if _PUSH_IN.target is None and not PUSH_IN and _push_in_enabled(linebox, True):
+        line, resume_at = original(
+            context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            absolute_boxes, fixed_boxes, *args, **kwargs)
+        if line is not None and resume_at is not None:
+            run = _pushed_out(_following_text(linebox, resume_at, _LOOKAHEAD))
+            if run and _was_pushed_out(line, run, linebox.style["font_size"]):
+                _record(linebox, skip_stack, "push-out")
+    elif _PUSH_IN.target is not None or not _push_in_enabled(linebox):
+        line, resume_at = original(
+            context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            absolute_boxes, fixed_boxes, *args, **kwargs)
+    else:
+        shapes = list(context.excluded_shapes)
+        line_absolutes, line_fixed = [], []
+        line, resume_at = original(
+            context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            line_absolutes, line_fixed, *args, **kwargs)
+        if (
+            line is not None and resume_at is not None
+            and list(context.excluded_shapes) == shapes
+        ):
+            if getattr(line, "jl_extra", 0.0) < -0.01:
+                # Pango let a trailing U+3000 hang past the end: break earlier instead
+                trial = _retry_narrower(
+                    context, linebox, line, original,
+                    (position_y, bottom_space, skip_stack, containing_block), args, kwargs)
+            else:
+                trial = _try_push_in(
+                    context, linebox, line, resume_at, original,
+                    (position_y, bottom_space, skip_stack, containing_block), args, kwargs)
+                if getattr(line, "jl_push_out", False):
+                    _record(linebox, skip_stack, "push-in" if trial else "push-out")
+            if trial is not None:
+                line, resume_at, line_absolutes, line_fixed = trial
+        absolute_boxes.extend(line_absolutes)
+        fixed_boxes.extend(line_fixed)
     if line is not None:
         _place_readings(line)
     return line, resume_at
+
+
+# --- push-in (追い込み, JLReq 3.8) ------------------------------------------------------
+#
+# Pango keeps the characters of NOT_AT_LINE_START off the start of a line by pushing the
+# previous character down (追い出し): the line ends one character early and is spaced out.
+# JLReq prefers pushing in when the line can absorb the prohibited character(s) by
+# compressing. After WeasyPrint has broken a line, ``_get_next_linebox`` looks at the text
+# that follows the break: a character followed by a run of NOT_AT_LINE_START characters
+# (e.g. 「す。」) is what was pushed out. It lays the line out again with the available
+# width widened by just what that text needs (``_split_inline_box``); ``_text_align`` then
+# compresses the trial line in JLReq's order (``_compress``):
+#
+# 1. the half-em blank of a closing bracket, comma or full stop that ends the line (the
+#    glyph is set half-width: ``halt`` for Pango, and in the PDF the font's half-width
+#    form of 、。」 when its outline is the same, so the glyph's advance is half an em);
+# 2. the quarter-em blanks around middle dots ・：； (halt);
+# 3. the half-em blanks of brackets and commas inside the line (never after a full stop);
+# 4. the 和欧間 quarter em, down to 1/8 em.
+#
+# Punctuation is set whole half-width (never narrower); what is compressed beyond the
+# overflow is given back by the usual justification. If the compressible space does not
+# cover the overflow, or the trial line holds anything but the expected characters, the
+# pushed-out line stands. No hanging punctuation (ぶら下げ).
+
+
+class _PushInState:
+    target = None  # the LineBox of the trial layout
+    extra = 0.0  # px added to its available width
+    result = None  # set by _text_align: whether the trial line was compressed to fit
+    compress = True  # False: a narrower retry, nothing to compress
+
+
+_PUSH_IN = _PushInState()
+# em: how far push-in may compress the 和欧間 quarter em (JLReq allows down to 1/8 em).
+# 0.25 keeps it whole: issue 3 rule 4 (tests/test_typeset_ja.py) wants a full quarter em
+# on every justified line, so lines that would need it are pushed out instead. Set it to
+# 1/8 to let push-in take the last eighths too.
+MIN_WAKAN = 0.25
+
+
+# Push-in on (True) or push-out only as before (False; for comparisons).
+PUSH_IN = True
+
+
+# What each line break of the last documents did where Pango had pushed a character out:
+# (id of the paragraph's element, where its line starts) -> "push-in" or "push-out".
+# WeasyPrint may lay a paragraph out more than once; the last decision counts.
+DECISIONS: dict = {}
+
+
+def _record(linebox, skip_stack, decision: str) -> None:
+    DECISIONS[(id(linebox.element), repr(skip_stack))] = decision
+
+
+def decision_counts() -> dict[str, int]:
+    """{"push-in": n, "push-out": m} over the lines recorded since :func:`reset_decisions`."""
+    counts = {"push-in": 0, "push-out": 0}
+    for decision in DECISIONS.values():
+        counts[decision] += 1
+    return counts
+
+
+def reset_decisions() -> None:
+    DECISIONS.clear()
+
+
+def _push_in_enabled(linebox, ignore_switch: bool = False) -> bool:
+    style = linebox.style
+    return (
+        (PUSH_IN or ignore_switch)
+        and style["direction"] == "ltr"
+        and style["text_align_all"] == "justify"
+        and style["white_space"] in ("normal", "pre-line")
+    )
+
+
+def _split_inline_box(context, box, position_x, max_x, *args, **kwargs):
+    if _PUSH_IN.target is not None and box is _PUSH_IN.target:
+        max_x += _PUSH_IN.extra
+    return _originals["split_inline_box"](context, box, position_x, max_x, *args, **kwargs)
+
+
+def _following_text(box, skip_stack, limit: int) -> str:
+    """Up to ``limit`` characters of in-flow text from ``skip_stack`` in ``box`` on (an
+    atomic inline counts as one character, _ATOMIC_EDGE)."""
+    from weasyprint.formatting_structure import boxes
+
+    out: list[str] = []
+
+    def walk(box, skip_stack) -> bool:
+        if isinstance(box, boxes.TextBox):
+            start = next(iter(skip_stack)) if skip_stack else 0
+            out.append(box.text.encode()[start:].decode(errors="replace"))
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            if skip_stack:
+                (index, child_skip), = skip_stack.items()
+            else:
+                index, child_skip = 0, None
+            for n, child in enumerate(box.children[index:]):
+                if not child.is_in_normal_flow():
+                    continue
+                if walk(child, child_skip if n == 0 else None):
+                    return True
+        else:
+            out.append(_ATOMIC_EDGE)
+        return sum(map(len, out)) >= limit
+
+    walk(box, skip_stack)
+    return "".join(out)[:limit]
+
+
+def _line_chars(box) -> int:
+    """The number of characters of in-flow text in a laid-out line."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        return len(box.text)
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        return sum(_line_chars(c) for c in box.children if c.is_in_normal_flow())
+    return 1
+
+
+def _pushed_out(text: str) -> str | None:
+    """The start of the next line if it was pushed out: one Japanese character followed
+    by a run of NOT_AT_LINE_START characters (the whole of what push-in must take)."""
+    from .classes import NOT_AT_LINE_START, OPENING_BRACKETS
+
+    if len(text) < 2:
+        return None
+    first = text[0]
+    if (
+        not is_japanese(first) or first in NOT_AT_LINE_START or first in OPENING_BRACKETS
+        or first in INSEPARABLE or first == _ATOMIC_EDGE or first == "\u3000"
+    ):
+        return None
+    k = 1
+    while k < len(text) and text[k] in NOT_AT_LINE_START and is_japanese(text[k]):
+        k += 1
+    if k == 1 or k == len(text) and len(text) >= _LOOKAHEAD:
+        return None  # nothing prohibited follows, or we cannot see the run's end
+    if k < len(text) and text[k] in NOT_AT_LINE_START:
+        return None  # a prohibited non-Japanese character (!, ?, ...) follows
+    return text[:k]
+
+
+_LOOKAHEAD = 8
+
+
+def _was_pushed_out(line, run: str, em: float) -> bool:
+    """Whether the first character of ``run`` had room on ``line`` (so Pango pushed it
+    out because of what follows it) rather than the line being full."""
+    width = em if unicodedata.east_asian_width(run[0]) in ("W", "F") else em / 2
+    return getattr(line, "jl_extra", 0.0) >= width - 0.05 * em
+
+
+def _retry_narrower(context, linebox, line, original, fixed_args, args, kwargs):
+    position_y, bottom_space, skip_stack, containing_block = fixed_args
+    line_absolutes, line_fixed = [], []
+    shapes = list(context.excluded_shapes)
+    _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = linebox, line.jl_extra - 0.01, None
+    _PUSH_IN.compress = False
+    try:
+        trial, trial_resume = original(
+            context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            line_absolutes, line_fixed, *args, **kwargs)
+    finally:
+        _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = None, 0.0, None
+        _PUSH_IN.compress = True
+    if (
+        trial is None or trial_resume is None or getattr(trial, "jl_extra", -1) < -0.01
+        or list(context.excluded_shapes) != shapes
+    ):
+        context.excluded_shapes[:] = shapes
+        return None
+    return trial, trial_resume, line_absolutes, line_fixed
+
+
+def _try_push_in(context, linebox, line, resume_at, original, fixed_args, args, kwargs):
+    natural_extra = getattr(line, "jl_extra", None)  # available - content width
+    if natural_extra is None:
+        return None
+    following = _following_text(linebox, resume_at, _LOOKAHEAD)
+    run = _pushed_out(following)
+    em = linebox.style["font_size"]
+    if run is None or not _was_pushed_out(line, run, em):
+        return None
+    line.jl_push_out = True
+    estimate = sum(em if unicodedata.east_asian_width(c) in ("W", "F") else em / 2 for c in run)
+    overflow = estimate - natural_extra
+    if overflow > 2.5 * em:
+        return None
+    position_y, bottom_space, skip_stack, containing_block = fixed_args
+    line_absolutes, line_fixed = [], []
+    shapes = list(context.excluded_shapes)
+    _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = linebox, max(overflow, 0) + 0.1 * em, None
+    try:
+        trial, trial_resume = original(
+            context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            line_absolutes, line_fixed, *args, **kwargs)
+        # compressed to fit, or (the estimate was generous) fitting as it is
+        fitted = _PUSH_IN.result or (
+            _PUSH_IN.result is None and getattr(trial, "jl_extra", -1.0) >= -0.01)
+    finally:
+        _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = None, 0.0, None
+    if (
+        trial is None or not fitted
+        or _line_chars(trial) != _line_chars(line) + len(run)
+        or list(context.excluded_shapes) != shapes
+    ):
+        context.excluded_shapes[:] = shapes
+        return None
+    if trial_resume is not None:
+        rest = following[len(run):]
+        if rest and not _following_text(linebox, trial_resume, len(rest)).startswith(rest[:1]):
+            return None
+    trial.jl_pushed_in = run
+    return trial, trial_resume, line_absolutes, line_fixed
 
 
 def _is_wakan(a: str, b: str) -> bool:
@@ -390,6 +743,107 @@ def _allocate(extra, leaves, gap_before, em):
         amounts[k] += s2
     letter_spacing = {id(leaf.box): s3 for leaf in leaves if leaf.inner and s3}
     return s1 + s3, letter_spacing, amounts
+
+
+# Half-width forms whose outline is the fullwidth punctuation's: a pushed-in 、。」 at the
+# line end is drawn with them, so the glyph's advance in the PDF is half an em too.
+HALFWIDTH_FORMS = {"\u3001": "\uff64", "\u3002": "\uff61", "\u300d": "\uff63"}
+
+
+def _compress(context, leaves, gap_before, overflow, em):
+    """Plan the compression of a pushed-in line by ``overflow`` px in JLReq's order (see
+    the push-in section). Marks the text boxes (``jl_halt``: indexes set half-width,
+    ``jl_swap_end``: the last glyph drawn as its half-width form) and returns ``(saved,
+    reductions)``: the width taken out, and the 和欧間 reductions per gap; or None (and
+    marks nothing) when the line cannot absorb ``overflow``."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    from .classes import CLOSING_BRACKETS, COMMAS, FULL_STOPS, MIDDLE_DOTS, OPENING_BRACKETS
+
+    def fullwidth(c):
+        return unicodedata.east_asian_width(c) in ("W", "F")
+
+    chars = []  # (leaf, index, char, compressible box)
+    for leaf in leaves:
+        text = getattr(leaf.box, "text", None)
+        if text is None:
+            chars.append((leaf, 0, _ATOMIC_EDGE, False))
+            continue
+        plain = not leaf.latin and "jl-h" not in _classes(leaf.box)
+        for i, c in enumerate(text):
+            chars.append((leaf, i, c, plain))
+    while chars and chars[-1][2] in _SPACES:
+        chars.pop()
+    if not chars:
+        return None
+
+    end, dots, brackets = [], [], []
+    last = len(chars) - 1
+    for n, (leaf, i, c, plain) in enumerate(chars):
+        if not plain or not fullwidth(c):
+            continue
+        before = chars[n - 1][2] if n else ""
+        after = chars[n + 1][2] if n < last else ""
+        if n == last:
+            if c in CLOSING_BRACKETS or c in COMMAS or c in FULL_STOPS:
+                end.append((leaf, i))
+            continue
+        # beside other punctuation the blank is already shared (約物詰め): leave it
+        if before in PUNCTUATION or after in PUNCTUATION:
+            continue
+        # and beside Latin text or a ruby/inline box its blank is not measured as one
+        if not (is_japanese(before) and is_japanese(after)):
+            continue
+        if c in MIDDLE_DOTS:
+            dots.append((leaf, i))
+        elif c in CLOSING_BRACKETS or c in COMMAS:
+            brackets.append((leaf, i))
+        elif c in OPENING_BRACKETS and n > 0:
+            brackets.append((leaf, i))
+
+    need = overflow - 0.01
+    chosen = []
+    nominal = 0.0
+    for group in (end, dots[::-1], brackets[::-1]):
+        for item in group:
+            if nominal >= need:
+                break
+            chosen.append(item)
+            nominal += em / 2
+    # measure what halving the chosen characters really takes out
+    by_box: dict[int, tuple] = {}
+    for leaf, i in chosen:
+        by_box.setdefault(id(leaf.box), (leaf.box, set()))[1].add(i)
+    saved = 0.0
+    widths = {}
+    for key, (box, indexes) in by_box.items():
+        layout = create_layout(box.text, box.style, context, None, 0)
+        layout.jl_halt = indexes
+        layout.set_text(box.text)
+        width, _ = line_size(layout.get_first_line()[0], box.style)
+        layout.deactivate()
+        widths[key] = width
+        saved += box.width - width
+    reductions = {}
+    if saved < need:
+        wakan = [
+            k for k, (a, b) in gap_before.items()
+            if _is_wakan(a.last, b.first) and not a.latin is b.latin
+        ]
+        room = em * (0.25 - MIN_WAKAN)
+        if wakan and room > 0:
+            each = min((need - saved) / len(wakan), room)
+            reductions = {k: each for k in wakan}
+            saved += each * len(wakan)
+    if saved < need:
+        return None
+    for key, (box, indexes) in by_box.items():
+        box.jl_halt = frozenset(indexes)
+    if end and end[0] in chosen:
+        leaf, i = end[0]
+        if i == len(leaf.box.text) - 1 and leaf.box.text[i] in HALFWIDTH_FORMS:
+            leaf.box.jl_swap_end = True
+    return saved, reductions
 
 
 def _text_align(context, line, available_width, last):
@@ -433,15 +887,31 @@ def _text_align(context, line, available_width, last):
     leaves, gap_before = _flatten(line)
     content_width = line.width - start_trim - end_trim
     extra = available_width - content_width
+    line.jl_extra = extra  # read by push-in (_try_push_in)
+    reductions = {}  # id(box) -> space taken out before that box (和欧間)
+    compressed = False
+    target = _PUSH_IN.target
+    if (
+        target is not None and _PUSH_IN.compress and line.element is target.element
+        and extra < -0.01
+    ):
+        plan = _compress(context, leaves, gap_before, -extra, line.style["font_size"])
+        _PUSH_IN.result = plan is not None
+        if plan is not None:
+            saved, reductions = plan
+            extra += saved
+            compressed = True
     word_spacing = 0.0  # added to each word space of Latin runs
     letter_spacing = {}  # per spaceable text box
     gaps = {}  # id(box) -> space added before that box
     if justify and extra > 0:
         word_spacing, letter_spacing, gaps = _allocate(
             extra, leaves, gap_before, line.style["font_size"])
+    for key, amount in reductions.items():
+        gaps[key] = gaps.get(key, 0.0) - amount
     spacing = word_spacing or any(gaps.values())
 
-    if not (start_trim or end_trim or spacing or letter_spacing):
+    if not (start_trim or end_trim or spacing or letter_spacing or compressed):
         offset = _originals["text_align"](context, line, available_width, last)
         _clamp_readings(line, line.position_x - offset, line.position_x - offset + available_width)
         return offset
@@ -453,16 +923,19 @@ def _text_align(context, line, available_width, last):
         if isinstance(box, boxes.TextBox):
             box.position_x += x_advance
             leaf = spaceable.get(id(box))
+            halt = getattr(box, "jl_halt", None)
             if leaf is not None and (
                 (leaf.inner and letter_spacing.get(id(box))) or (leaf.spaces and word_spacing)
+                or halt
             ):
-                if leaf.inner:
-                    layout = create_layout(box.text, box.style, context, None, 0)
-                    layout.jl_letter_spacing = letter_spacing[id(box)]
-                else:
+                if leaf.spaces and word_spacing:
                     layout = create_layout(
                         box.text, box.style, context, None, word_spacing)
                     box.justification_spacing = word_spacing
+                else:
+                    layout = create_layout(box.text, box.style, context, None, 0)
+                    layout.jl_letter_spacing = letter_spacing.get(id(box), 0)
+                layout.jl_halt = halt
                 layout.set_text(box.text, justify=True)
                 first_line = layout.get_first_line()[0]
                 width, _ = line_size(first_line, box.style)
