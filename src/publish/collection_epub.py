@@ -12,12 +12,10 @@ import dataclasses
 import re
 from pathlib import Path
 
-from markupsafe import Markup
 
 from .collection import Collection, render_collection_html
-from .epub import BOOK_ID_NAMESPACE, XHTML, Document, _check_xml, _environment, _quoted, _visible_text
+from .epub import BOOK_ID_NAMESPACE, Document, _check_xml, _environment, assemble_resources
 from .epub import IMAGE_TYPES, COVER_HREF, embed_fonts_setting, modified_time as _interview_modified, writing_mode
-from .epub import fonts as fontkit
 from .epub.inline import uses_ruby
 from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakana, package_opf, toc_ncx
 from .epub import zip_epub
@@ -146,26 +144,9 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
         context = {**common, **d.context}
         rendered.append((d, env.get_template(d.template).render(**context, title=d.title, vertical=d.vertical, page=d)))
 
-    faces = fontkit.embedded_faces("".join(_visible_text(t) for _, t in rendered)) if embedded else []
-    for face in faces:
-        resources.append(Resource(f"font-{Path(face.file_name).stem.lower()}", f"fonts/{face.file_name}",
-                                  fontkit.WOFF2, face.data))
-    families = {g: next((f.family for f in faces if f.generic == g), None) for g in ("serif", "sans")}
-    css_context = dict(
-        font_faces=Markup(fontkit.font_face_css(faces)),
-        serif=Markup(", ".join(x for x in (_quoted(families["serif"]), "serif-ja", "serif") if x)),
-        sans=Markup(", ".join(x for x in (_quoted(families["sans"]), "sans-serif-ja", "sans-serif") if x)),
-        vertical_book=vertical_book,
-    )
-    for path, name in zip(layout.stylesheets("epub"), stylesheet_names):
-        css = env.from_string(path.read_text(encoding="utf-8")).render(**css_context)
-        resources.append(Resource(f"css-{Path(name).stem}", f"style/{name}", "text/css", css.encode("utf-8")))
-
-    xhtml = []
-    for d, text in rendered:
-        data = text.encode("utf-8")
-        _check_xml(d.href, data)
-        xhtml.append(Resource(d.id, d.href, XHTML, data, ("nav",) if d.id == "nav" else ()))
+    xhtml, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,
+                                               embedded=embedded, vertical_book=vertical_book)
+    resources += book_resources
     ncx_entries = [(o.title, o.href) for o, _ in toc] + [(d.title, d.href) for d in spine_docs if d.id == "colophon"]
     resources = xhtml + [Resource("ncx", "toc.ncx", "application/x-dtbncx+xml",
                                   toc_ncx(identifier, collection.title.plain, ncx_entries))] + resources

@@ -248,30 +248,9 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
         text = env.get_template(d.template).render(**common, title=d.title, vertical=d.vertical, page=d, **d.context)
         rendered.append((d, text))
 
-    faces: list[fontkit.Face] = []
-    if embedded:
-        chars = "".join(_visible_text(text) for _, text in rendered)
-        faces = fontkit.embedded_faces(chars)
-        for face in faces:
-            resources.append(Resource(f"font-{Path(face.file_name).stem.lower()}", f"fonts/{face.file_name}",
-                                      fontkit.WOFF2, face.data))
-    families = {g: next((f.family for f in faces if f.generic == g), None) for g in ("serif", "sans")}
-    css_context = dict(
-        font_faces=Markup(fontkit.font_face_css(faces)),
-        serif=Markup(", ".join(x for x in (_quoted(families["serif"]), "serif-ja", "serif") if x)),
-        sans=Markup(", ".join(x for x in (_quoted(families["sans"]), "sans-serif-ja", "sans-serif") if x)),
-        vertical_book=vertical_book,
-    )
-    for path, name in zip(layout.stylesheets("epub"), stylesheet_names):
-        css = env.from_string(path.read_text(encoding="utf-8")).render(**css_context)
-        resources.append(Resource(f"css-{Path(name).stem}", f"style/{name}", "text/css", css.encode("utf-8")))
-
-    xhtml_resources = []
-    for d, text in rendered:
-        data = text.encode("utf-8")
-        _check_xml(d.href, data)
-        props = ("nav",) if d.id == "nav" else ()
-        xhtml_resources.append(Resource(d.id, d.href, XHTML, data, props))
+    xhtml_resources, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,
+                                                         embedded=embedded, vertical_book=vertical_book)
+    resources += book_resources
     ncx = toc_ncx(identifier, doc.title.plain, [(d.title, d.href) for d in spine_docs if d.in_toc])
     resources = xhtml_resources + [Resource("ncx", "toc.ncx", "application/x-dtbncx+xml", ncx)] + resources
 
@@ -306,6 +285,34 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
     for r in resources:
         entries[f"EPUB/{r.href}"] = r.data
     return zip_epub(entries)
+
+
+def assemble_resources(env, layout: Layout, rendered, stylesheet_names, *, embedded: bool,
+                       vertical_book: bool) -> tuple[list[Resource], list[Resource]]:
+    """The rendered documents as checked XHTML resources, and what they need besides:
+    the bundled fonts subset to the book's characters (when embedded) and the layout's
+    stylesheets rendered for this book's fonts and writing mode."""
+    extra: list[Resource] = []
+    faces = fontkit.embedded_faces("".join(_visible_text(text) for _, text in rendered)) if embedded else []
+    for face in faces:
+        extra.append(Resource(f"font-{Path(face.file_name).stem.lower()}", f"fonts/{face.file_name}",
+                              fontkit.WOFF2, face.data))
+    families = {g: next((f.family for f in faces if f.generic == g), None) for g in ("serif", "sans")}
+    css_context = dict(
+        font_faces=Markup(fontkit.font_face_css(faces)),
+        serif=Markup(", ".join(x for x in (_quoted(families["serif"]), "serif-ja", "serif") if x)),
+        sans=Markup(", ".join(x for x in (_quoted(families["sans"]), "sans-serif-ja", "sans-serif") if x)),
+        vertical_book=vertical_book,
+    )
+    for path, name in zip(layout.stylesheets("epub"), stylesheet_names):
+        css = env.from_string(path.read_text(encoding="utf-8")).render(**css_context)
+        extra.append(Resource(f"css-{Path(name).stem}", f"style/{name}", "text/css", css.encode("utf-8")))
+    xhtml = []
+    for d, text in rendered:
+        data = text.encode("utf-8")
+        _check_xml(d.href, data)
+        xhtml.append(Resource(d.id, d.href, XHTML, data, ("nav",) if d.id == "nav" else ()))
+    return xhtml, extra
 
 
 def _quoted(family: str | None) -> str | None:
