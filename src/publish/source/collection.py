@@ -21,15 +21,13 @@ with every problem of the interviews it lists.
 
 from __future__ import annotations
 
-import difflib
-import re
 from pathlib import Path
 
 from ..collection import Collection, make_chapters
 from ..errors import SourceError
 from ..model import Paragraph
 from . import yamltree
-from .interview import KATAKANA, Checker, _index_values, _kind, load_interview
+from .interview import Checker, _kind, load_interview
 
 COLLECTION_SUFFIX = ".collection.yaml"
 COLLECTION_FIELDS = {
@@ -58,22 +56,13 @@ def load_collection(path: Path, *, known_layouts=None) -> Collection:
     """Read, validate and model a collection and every interview it lists. Raises SourceError."""
     path = Path(path)
     data, locations = yamltree.load(path)
-    check = Checker(path, yamltree.read_text(path).split("\n"), locations)
-    check._values_by_path = _index_values(data)
+    check = Checker(path, yamltree.read_text(path).split("\n"), locations, data)
     if check.check_record(data, (), COLLECTION_FIELDS, COLLECTION_REQUIRED, "collection") is None:
         raise SourceError(check.problems)
 
-    title_reading = check.plain(data.get("title_reading"), ("title_reading",))
-    if title_reading and not KATAKANA.match(title_reading):
-        check.report(("title_reading",), "must be written in katakana (e.g. デジタルジンザイ…)")
-    layout = check.plain(data.get("layout"), ("layout",)) or "brochure"
-    if known_layouts is not None and layout not in known_layouts:
-        close = difflib.get_close_matches(layout, sorted(known_layouts), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        check.report(("layout",), f"unknown layout '{layout}' ({hint}known: {', '.join(sorted(known_layouts))})")
-    url = check.plain(data.get("url"), ("url",))
-    if url and not re.match(r"https?://\S+\Z", url):
-        check.report(("url",), f"must be an http:// or https:// address, not {url!r}")
+    title_reading = check.katakana(data.get("title_reading"), ("title_reading",))
+    layout = check.layout_name(data.get("layout"), ("layout",), known_layouts)
+    url = check.url(data.get("url"), ("url",))
 
     interviews = []
     problems_elsewhere = []

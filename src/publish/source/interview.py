@@ -70,10 +70,11 @@ TURN_COMPANIONS = {"image": {"caption"}, "quote": {"by"}, "q": set()}
 class Checker:
     """Collects problems for one file; each helper returns None on a bad value."""
 
-    def __init__(self, path: Path, text_lines: list[str], locations: Locations):
+    def __init__(self, path: Path, text_lines: list[str], locations: Locations, data=None):
         self.path = path
         self.lines = text_lines
         self.loc = locations
+        self._values_by_path = _index_values(data)  # raw values, to place markup errors
         self.problems: list[SourceProblem] = []
 
     # -- reporting --------------------------------------------------------------------
@@ -182,6 +183,26 @@ class Checker:
                 out.append(text.strip())
         return tuple(out)
 
+    def katakana(self, value, path) -> str | None:
+        text = self.plain(value, path)
+        if text and not KATAKANA.match(text):
+            self.report(path, "must be written in katakana (e.g. ミンカンキギョウ…)")
+        return text
+
+    def layout_name(self, value, path, known_layouts) -> str:
+        name = self.plain(value, path) or "brochure"
+        if known_layouts is not None and name not in known_layouts:
+            close = difflib.get_close_matches(name, sorted(known_layouts), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.report(path, f"unknown layout '{name}' ({hint}known: {', '.join(sorted(known_layouts))})")
+        return name
+
+    def url(self, value, path) -> str | None:
+        text = self.plain(value, path)
+        if text and not re.match(r"https?://\S+\Z", text):
+            self.report(path, f"must be an http:// or https:// address, not {text!r}")
+        return text
+
     def local_file(self, value, path) -> Path | None:
         text = self.plain(value, path)
         if text is None:
@@ -230,8 +251,7 @@ def load_interview(path: Path, *, known_layouts=None, check_style=None) -> Inter
     the layout's tokens and returns (field path inside style, message, at_key) triples."""
     path = Path(path)
     data, locations = yamltree.load(path)
-    check = Checker(path, yamltree.read_text(path).split("\n"), locations)
-    check._values_by_path = _index_values(data)
+    check = Checker(path, yamltree.read_text(path).split("\n"), locations, data)
     if check.check_record(data, (), INTERVIEW_FIELDS, INTERVIEW_REQUIRED, "interview") is None:
         raise SourceError(check.problems)
 
@@ -239,17 +259,9 @@ def load_interview(path: Path, *, known_layouts=None, check_style=None) -> Inter
     ids = [p.id for p in people]
     sections = _sections(check, data.get("sections"), ids)
 
-    title_reading = check.plain(data.get("title_reading"), ("title_reading",))
-    if title_reading and not KATAKANA.match(title_reading):
-        check.report(("title_reading",), "must be written in katakana (e.g. ミンカンキギョウ…)")
-    layout = check.plain(data.get("layout"), ("layout",)) or "brochure"
-    if known_layouts is not None and layout not in known_layouts:
-        close = difflib.get_close_matches(layout, sorted(known_layouts), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        check.report(("layout",), f"unknown layout '{layout}' ({hint}known: {', '.join(sorted(known_layouts))})")
-    url = check.plain(data.get("url"), ("url",))
-    if url and not re.match(r"https?://\S+\Z", url):
-        check.report(("url",), f"must be an http:// or https:// address, not {url!r}")
+    title_reading = check.katakana(data.get("title_reading"), ("title_reading",))
+    layout = check.layout_name(data.get("layout"), ("layout",), known_layouts)
+    url = check.url(data.get("url"), ("url",))
     style = data.get("style") or {}
     if not isinstance(style, dict):
         check.report(("style",), f"must be a mapping of layout tokens, not {_kind(style)}")
