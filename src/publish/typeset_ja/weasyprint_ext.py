@@ -346,14 +346,7 @@ def _flatten(line):
     gap_before: dict[int, _Leaf] = {}
 
     def walk(box, latin):
-        if isinstance(box, boxes.TextBox):
-            leaf = _Leaf(box, latin)
-            if leaves:
-                target = opened[0] if opened else box
-                gap_before[id(target)] = (leaves[-1], leaf)
-            leaves.append(leaf)
-            opened.clear()
-        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             latin = latin or bool(_classes(box) & _UNSPACED)
             opened.append(box)
             for child in box.children:
@@ -361,7 +354,7 @@ def _flatten(line):
                     walk(child, latin)
             if opened and opened[-1] is box:
                 opened.pop()  # an empty inline box: nothing opened before the next leaf
-        else:  # atomic inline-level box (inline-block, image, ...)
+        else:  # a leaf: a text box or an atomic inline-level box (inline-block, image, ...)
             leaf = _Leaf(box, latin)
             if leaves:
                 target = opened[0] if opened else box
