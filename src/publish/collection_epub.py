@@ -9,17 +9,15 @@ then per interview an opening document (number, title, people, lead) and its sec
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 
 from .collection import Collection, render_collection_html
-from .epub import BOOK_ID_NAMESPACE, Document, _check_xml, _environment, assemble_resources
+from .epub import BOOK_ID_NAMESPACE, Document, _check_xml, _environment, assemble_resources, image_hrefs
 from .epub import IMAGE_TYPES, COVER_HREF, embed_fonts_setting, modified_time as _interview_modified, writing_mode
 from .epub.inline import uses_ruby
 from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakana, package_opf, toc_ncx
 from .epub import zip_epub
-from .errors import PublishError
 from .model import rich_plain
 from .render import profiles_placement
 
@@ -54,26 +52,6 @@ def cover_jpeg(collection: Collection, layout) -> bytes:
                                   page_numbers={c.anchor: 0 for c in collection.chapters})
     document = render_html(html, layout)
     return rasterise(document.copy([document.pages[0]]).write_pdf())[0]
-
-
-def _image_names(collection: Collection) -> dict[Path, str]:
-    hrefs: dict[Path, str] = {}
-    taken = {COVER_HREF}
-    for chapter in collection.chapters:
-        for path in dict.fromkeys(chapter.interview.images):
-            if path in hrefs:
-                continue
-            suffix = path.suffix.lower()
-            if suffix not in IMAGE_TYPES:
-                raise PublishError(f"{path}: images must be {', '.join(sorted(IMAGE_TYPES))} for EPUB")
-            stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
-            href, n = f"images/ch{chapter.number}-{stem}{suffix}", 1
-            while href in taken:
-                n += 1
-                href = f"images/ch{chapter.number}-{stem}-{n}{suffix}"
-            taken.add(href)
-            hrefs[path] = href
-    return hrefs
 
 
 def documents(collection: Collection, vertical: bool = False) -> tuple[list[Document], list]:
@@ -123,7 +101,7 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
     modified = modified_time(collection, source_date_epoch)
 
     cover = cover if cover is not None else cover_jpeg(collection, layout)
-    images = _image_names(collection)
+    images = image_hrefs((f"ch{c.number}-", c.interview.images) for c in collection.chapters)
     resources = [Resource("cover-image", COVER_HREF, "image/jpeg", cover, ("cover-image",))]
     for index, (path, href) in enumerate(images.items(), 1):
         resources.append(Resource(f"image-{index:02d}", href, IMAGE_TYPES[path.suffix.lower()], path.read_bytes()))

@@ -45,7 +45,7 @@ from .package import (
     toc_ncx,
 )
 
-__all__ = ["build_epub", "book_identifier", "documents", "modified_time", "normalise_zip", "writing_mode",
+__all__ = ["build_epub", "book_identifier", "documents", "modified_time", "writing_mode",
            "inline_xhtml"]
 
 XHTML = "application/xhtml+xml"
@@ -162,21 +162,26 @@ def _uses_ruby(doc: Interview) -> bool:
     return any(uses_ruby(p.inlines) for p in paragraphs)
 
 
-def _image_names(doc: Interview) -> dict[Path, str]:
-    """Each image file -> its href (images/…), names made unique."""
+def image_hrefs(groups) -> dict[Path, str]:
+    """Each image file -> its href (images/<prefix><stem>…), names made unique.
+    `groups` is [(prefix, image paths)]: one group for an interview, one per chapter of a
+    collection ("ch2-")."""
     hrefs: dict[Path, str] = {}
     taken = {COVER_HREF}
-    for path in dict.fromkeys(doc.images):
-        suffix = path.suffix.lower()
-        if suffix not in IMAGE_TYPES:
-            raise PublishError(f"{path}: images must be {', '.join(sorted(IMAGE_TYPES))} for EPUB")
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
-        href, n = f"images/{stem}{suffix}", 1
-        while href in taken:
-            n += 1
-            href = f"images/{stem}-{n}{suffix}"
-        taken.add(href)
-        hrefs[path] = href
+    for prefix, paths in groups:
+        for path in dict.fromkeys(paths):
+            if path in hrefs:
+                continue
+            suffix = path.suffix.lower()
+            if suffix not in IMAGE_TYPES:
+                raise PublishError(f"{path}: images must be {', '.join(sorted(IMAGE_TYPES))} for EPUB")
+            stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
+            href, n = f"images/{prefix}{stem}{suffix}", 1
+            while href in taken:
+                n += 1
+                href = f"images/{prefix}{stem}-{n}{suffix}"
+            taken.add(href)
+            hrefs[path] = href
     return hrefs
 
 
@@ -227,7 +232,7 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
         from .cover import cover_jpeg
 
         cover, _size = cover_jpeg(doc, layout)
-    images = _image_names(doc)
+    images = image_hrefs([("", doc.images)])
     resources: list[Resource] = [Resource("cover-image", COVER_HREF, "image/jpeg", cover, ("cover-image",))]
     for index, (path, href) in enumerate(images.items(), 1):
         resources.append(Resource(f"image-{index:02d}", href, IMAGE_TYPES[path.suffix.lower()], path.read_bytes()))
@@ -346,9 +351,3 @@ def zip_epub(entries: dict[str, bytes]) -> bytes:
     if not result:
         raise PublishError("the EPUB came out empty")
     return result
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """Rewrite any EPUB zip reproducibly (see zip_epub)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    return zip_epub({n: source.read(n) for n in source.namelist()})
