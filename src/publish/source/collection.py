@@ -104,4 +104,5 @@ def load_collection(path: Path, *, known_layouts=None) -> Collection:
     )
     if check.problems or problems_elsewhere:
         raise SourceError(check.problems + problems_elsewhere)
+    check.emit_warnings()
     return collection

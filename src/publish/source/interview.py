@@ -27,6 +27,11 @@ from .markup import MarkupError, parse_inline, parse_paragraphs
 from .yamltree import Locations, dotted
 
 PERSON_ID = re.compile(r"[a-z0-9_-]+\Z")
+# A run of Latin letters, digits and punctuation with no space, hyphen or slash to break
+# at, longer than a column of the narrowest shipped layout: it is broken where the line
+# ends (typeset_ja's .jl-huge / .jl-long), which the editor should know about.
+LONG_RUN = 40
+_LONG_RUN = re.compile(rf"[!-,.0-~\u00a1-\u024f]{{{LONG_RUN + 1},}}")
 KATAKANA = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ffA-Za-z0-9ー・\s　]+\Z")
 
 # field name -> kind. Kinds: text (one line of inline markup), plain, rich (paragraphs),
@@ -76,11 +81,27 @@ class Checker:
         self.loc = locations
         self._values_by_path = _index_values(data)  # raw values, to place markup errors
         self.problems: list[SourceProblem] = []
+        self.warnings: list[SourceProblem] = []
 
     # -- reporting --------------------------------------------------------------------
     def report(self, path: tuple, message: str, *, at_key: bool = False, spot=None) -> None:
         spot = spot or (self.loc.key(path) if at_key else self.loc.of(path))
         self.problems.append(SourceProblem(self.path, spot.line, spot.column, dotted(path), message))
+
+    def warn_long_words(self, path: tuple, text: str) -> None:
+        for match in _LONG_RUN.finditer(text):
+            line, column = self._offset_position(path, match.start())
+            self.warnings.append(SourceProblem(
+                self.path, line, column, dotted(path),
+                f"warning: a word of {len(match.group())} characters with no space to break at is longer "
+                "than a line; it is hyphenated or broken where the line ends"))
+
+    def emit_warnings(self) -> None:
+        import sys
+
+        for warning in sorted(self.warnings, key=lambda w: (w.line, w.column)):
+            print(warning, file=sys.stderr)
+        self.warnings.clear()
 
     def report_markup(self, path: tuple, error: MarkupError) -> None:
         line, column = self._offset_position(path, error.offset)
@@ -132,6 +153,7 @@ class Checker:
         except MarkupError as exc:
             self.report_markup(path, exc)
             return None
+        self.warn_long_words(path, plain)
         if len(paragraphs) > 1:
             self.report(path, "must be one paragraph (no blank line)")
             return None
@@ -142,10 +164,12 @@ class Checker:
         if plain is None:
             return ()
         try:
-            return parse_paragraphs(plain)
+            paragraphs = parse_paragraphs(plain)
         except MarkupError as exc:
             self.report_markup(path, exc)
             return ()
+        self.warn_long_words(path, plain)
+        return paragraphs
 
     def plain(self, value, path) -> str | None:
         if value is None:
@@ -292,6 +316,7 @@ def load_interview(path: Path, *, known_layouts=None, check_style=None) -> Inter
     )
     if check.problems:
         raise SourceError(check.problems)
+    check.emit_warnings()
     return interview
 
 

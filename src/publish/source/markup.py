@@ -172,6 +172,9 @@ class _Parser:
         body = _unescape(self.text[start + 1 : end])
         if not body or "\n" in body:
             raise self.error(start, "tate-chu-yoko needs one to four characters on one line (write ^12^)")
+        if len(body) > 4:
+            raise self.error(start, f"tate-chu-yoko holds at most four characters, not {len(body)} "
+                                    "(upright in vertical text, it must fit one em; write \\^ for a literal caret)")
         self.pos = end + 1
         return TateChuYoko(body)
 

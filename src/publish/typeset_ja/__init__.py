@@ -79,6 +79,15 @@ _L = r"A-Za-z0-9\u00C0-\u024F"
 # A Latin run: starts with a letter/digit, may hold spaces and Latin punctuation between
 # letters, ends with a letter, digit, %, ) or ].
 LATIN_RUN = re.compile(rf"[{_L}](?:[{_L} .,\-'’/&+#@_()\[\]]*[{_L}%)\]])?")
+# A Latin word longer than this (no space, hyphen or slash in it) is longer than a line
+# of the narrowest shipped measure, so it cannot be kept whole: it is marked .jl-long
+# lang="en", hyphenated where pyphen knows it and else broken anywhere. Past HUGE_WORD
+# letters no dictionary knows it (and WeasyPrint's hyphenation of it would take minutes):
+# .jl-huge breaks it between any two letters, like Japanese text. Shorter words are never
+# split (the source loader warns about the long ones).
+LONG_WORD, HUGE_WORD = 40, 60
+_LONG_WORD = re.compile(rf"[^ /\-]{{{LONG_WORD + 1},}}")
+_HUGE_WORD = re.compile(rf"[^ /\-]{{{HUGE_WORD + 1},}}")
 INSEPARABLE_RUN = re.compile("[" + "".join(sorted(INSEPARABLE)) + "]+")
 
 
@@ -151,8 +160,14 @@ class _Renderer:
                     classes.append("jl-gs")
                 if _wants_gap(run[-1], self.char(start + e)):
                     classes.append("jl-ge")
+                lang = ""
+                if _HUGE_WORD.search(run):
+                    classes.append("jl-huge")
+                elif _LONG_WORD.search(run):
+                    classes.append("jl-long")
+                    lang = ' lang="en"'
                 out.append(
-                    f'<span class="{" ".join(classes)}">{self.chars(run, bouten, start + s)}</span>'
+                    f'<span class="{" ".join(classes)}"{lang}>{self.chars(run, bouten, start + s)}</span>'
                 )
             i = e
         out.append(self.chars(text[i:], bouten, start + i))
