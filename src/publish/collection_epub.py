@@ -20,6 +20,7 @@ from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakan
 from .epub import zip_epub
 from .model import rich_plain
 from .render import profiles_placement
+from .source.images import epub_image
 
 import uuid
 
@@ -104,7 +105,7 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
     images = image_hrefs((f"ch{c.number}-", c.interview.images) for c in collection.chapters)
     resources = [Resource("cover-image", COVER_HREF, "image/jpeg", cover, ("cover-image",))]
     for index, (path, href) in enumerate(images.items(), 1):
-        resources.append(Resource(f"image-{index:02d}", href, IMAGE_TYPES[path.suffix.lower()], path.read_bytes()))
+        resources.append(Resource(f"image-{index:02d}", href, *epub_image(path)))  # only a checked image goes in
 
     spine_docs, toc = documents(collection, vertical_book)
     stylesheet_names = [p.name for p in layout.stylesheets("epub")]

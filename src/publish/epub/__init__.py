@@ -44,6 +44,7 @@ from .package import (
     package_opf,
     toc_ncx,
 )
+from ..source.images import epub_image
 
 __all__ = ["build_epub", "book_identifier", "documents", "modified_time", "writing_mode",
            "inline_xhtml"]
@@ -235,7 +236,7 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
     images = image_hrefs([("", doc.images)])
     resources: list[Resource] = [Resource("cover-image", COVER_HREF, "image/jpeg", cover, ("cover-image",))]
     for index, (path, href) in enumerate(images.items(), 1):
-        resources.append(Resource(f"image-{index:02d}", href, IMAGE_TYPES[path.suffix.lower()], path.read_bytes()))
+        resources.append(Resource(f"image-{index:02d}", href, *epub_image(path)))  # only a checked image goes in
 
     spine_docs = documents(doc, vertical_book)
     stylesheet_names = [p.name for p in layout.stylesheets("epub")]

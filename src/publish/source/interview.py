@@ -243,6 +243,19 @@ class Checker:
             return None
         return target
 
+    def image_file(self, value, path) -> Path | None:
+        """A local file that is a sound JPEG or PNG (see images.py)."""
+        from .images import check_image
+
+        target = self.local_file(value, path)
+        if target is None:
+            return None
+        problem = check_image(target)
+        if problem:
+            self.report(path, f"'{value}': {problem}")
+            return None
+        return target
+
 
 def _kind(value) -> str:
     if value is None:
@@ -347,7 +360,7 @@ def _people(check: Checker, value) -> list[Person]:
                 title=check.plain(raw.get("title"), path + ("title",)),
                 department=check.plain(raw.get("department"), path + ("department",)),
                 bio=check.rich(raw.get("bio"), path + ("bio",)),
-                photo=check.local_file(raw.get("photo"), path + ("photo",)),
+                photo=check.image_file(raw.get("photo"), path + ("photo",)),
             )
         )
     return people
@@ -398,7 +411,7 @@ def _turn(check: Checker, raw, path: tuple, ids: list[str]):
     if kind == "q":
         return Question(check.rich(raw[kind], value_path))
     if kind == "image":
-        image = check.local_file(raw[kind], value_path)
+        image = check.image_file(raw[kind], value_path)
         caption = check.rich(raw.get("caption"), path + ("caption",))
         return Figure(image, caption) if image else None
     if kind == "quote":
