@@ -1,4 +1,4 @@
-"""Orchestration: one source -> the outputs asked for, each written atomically."""
+"""Orchestration: one source -> the outputs asked for, written atomically as a set."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .layout import apply_style, available_layouts, load_layout
 from .model import Interview
-from .output import atomic_write
+from .output import OutputSet
 from .source import load_interview
 from .source.collection import is_collection, load_collection
 
@@ -77,10 +77,11 @@ def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("bu
     doc = load(source, layout)
     lay = layout_for(doc, layout)
     built = []
-    for fmt in formats:
-        data = make_bytes(doc, lay, fmt, vertical=vertical, embed_fonts=embed_fonts)
-        path = atomic_write(output_path(doc, fmt, out_dir), data)
-        built.append(Built(Path(source), fmt, path, len(data)))
+    with OutputSet() as outputs:  # every format rendered first, then all renamed into place
+        for fmt in formats:
+            data = make_bytes(doc, lay, fmt, vertical=vertical, embed_fonts=embed_fonts)
+            path = outputs.stage(output_path(doc, fmt, out_dir), data)
+            built.append(Built(Path(source), fmt, path, len(data)))
     return built
 
 

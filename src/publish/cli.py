@@ -208,8 +208,26 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _terminate(signum, frame):
+    # SIGTERM unwinds like Ctrl-C: temporary outputs are removed, worker processes stopped
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _run(args)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
     try:
         return args.func(args)
     except SourceError as exc:

@@ -166,12 +166,12 @@ def default_jobs(collection: Collection) -> int:
 def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str | None = None,
                             jobs: int | None = None, vertical: bool | None = None,
                             embed_fonts: bool | None = None) -> list:
-    """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, each written atomically."""
+    """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, written atomically as a set."""
     import os
 
     from .build import SUFFIXES, Built
     from .layout import available_layouts, load_layout
-    from .output import atomic_write
+    from .output import OutputSet
     from .source.collection import load_collection
 
     collection = load_collection(Path(source), known_layouts=available_layouts())
@@ -183,10 +183,11 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
                            f"{collection.slug}.pdf; rename one of them")
     lay = load_layout(layout or collection.layout, source=collection.source)
     built = []
-    for fmt in formats:
-        data = collection_bytes(collection, lay, fmt, jobs=jobs, vertical=vertical, embed_fonts=embed_fonts)
-        path = atomic_write(Path(out_dir) / f"{collection.slug}{SUFFIXES[fmt]}", data)
-        built.append(Built(Path(source), fmt, path, len(data)))
+    with OutputSet() as outputs:  # every format rendered first, then all renamed into place
+        for fmt in formats:
+            data = collection_bytes(collection, lay, fmt, jobs=jobs, vertical=vertical, embed_fonts=embed_fonts)
+            path = outputs.stage(Path(out_dir) / f"{collection.slug}{SUFFIXES[fmt]}", data)
+            built.append(Built(Path(source), fmt, path, len(data)))
     return built
 
 

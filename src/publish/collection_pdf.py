@@ -21,6 +21,7 @@ page count of a chapter does not depend on its page number. So:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -102,6 +103,45 @@ def split(collection: Collection, jobs: int) -> list[list[int]]:
     return chunks
 
 
+def _worker_init(parent: int) -> None:
+    """A typesetting worker lives no longer than the build that started it: on Linux the
+    kernel kills it when its parent dies (PR_SET_PDEATHSIG, also on SIGKILL of the
+    parent); Ctrl-C is left to the parent, which terminates the pool."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the parent's terminate() still applies
+            pass
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def _stop_workers_on_error(pool):
+    """On any exception in the parent (KeyboardInterrupt, SIGTERM as SystemExit, a failed
+    chunk) kill the workers now instead of waiting for their chunks to finish."""
+    try:
+        yield
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
 def _context():
     # fork is cheapest (WeasyPrint is already imported); elsewhere spawn.
     return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -117,7 +157,8 @@ def build_parallel(collection: Collection, layout, *, medium: str = "print", job
     placeholder = {c.anchor: 888 for c in collection.chapters}
     front_probe, timing["front_probe"] = _timed(_typeset, collection, layout, medium, chapters=[], back=False,
                                                 page_numbers=placeholder, furniture=False)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool, _stop_workers_on_error(pool):
         portable = dataclasses.replace(layout, _env=None)  # a Jinja environment does not pickle
         futures = [pool.submit(_chunk_worker, (collection, portable, medium, set(numbers))) for numbers in chunks]
         back, timing["back"] = _timed(_typeset, collection, layout, medium, chapters=[], front=False, furniture=False)

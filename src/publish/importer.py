@@ -483,12 +483,16 @@ def _flow_ok(flow: str, tags: list[str]) -> bool:
 
 def import_article(path: Path, *, publisher: str | None = None) -> tuple[str, Article]:
     """Read an article; return (YAML text, parsed article). Raises ImportProblem / SourceError."""
-    from .source.yamltree import read_text
+    from .source.yamltree import bad_characters, read_text
 
     path = Path(path)
-    text = read_text(path)
+    text = read_text(path, what="article")
     if not text.strip():
         raise ImportProblem([SourceProblem(path, 1, 1, "", "the article is empty")])
+    # an article is untrusted text: controls, lone surrogates and bidi overrides are refused
+    # where they stand, as in a source
+    if refused := bad_characters(text, path):
+        raise ImportProblem(refused)
     article = parse_article(text, path)
     if publisher is not None:
         article.publisher = publisher or None
