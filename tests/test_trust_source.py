@@ -117,6 +117,17 @@ def test_characters_xml_cannot_hold_and_bidi_controls_are_refused_where_they_sta
     assert has(lines, where, fragment), lines
 
 
+def test_a_refused_character_in_a_key_is_reported_printably(content_dir, capsys):
+    status, lines, _ = check(content_dir, GOOD + '"k\\ud800\\x01": 1\n', capsys)
+    assert status == 2
+    assert has(lines, "x.yaml:9:3: ", "U+D800 is a lone surrogate") and has(lines, "x.yaml:9:9: ", "U+0001"), lines
+    # a refusal whose field path holds such a key is printed with the key escaped
+    status, lines, _ = check(content_dir, GOOD + 'style:\n  "k\\ud800\\x1b": !!int 1\n', capsys)
+    assert status == 2
+    assert has(lines, "x.yaml:10:", "style.k\\ud800\\u001b: the YAML tag !!int"), lines
+    assert all(line.isprintable() for line in lines)
+
+
 def test_every_refused_character_is_reported_once_and_then_counted(content_dir, capsys):
     status, lines, _ = check(content_dir, GOOD + "lead: |\n  a\x01b\n  c\x02d" + "\x03" * 100 + "\n", capsys)
     assert status == 2

@@ -7,6 +7,7 @@ exits with status 2 (bad input), never with a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,17 @@ class SourceProblem:
 
     def __str__(self) -> str:
         where = f"{display_path(self.path)}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        line = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return printable(line)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """One line that any terminal and any encoding can show: controls, lone surrogates,
+    U+FFFE/FFFF and bidi controls quoted from an untrusted value become \\uXXXX."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class PublishError(Exception):

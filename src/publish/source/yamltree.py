@@ -350,5 +350,6 @@ def dotted(path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            part = str(part)
+            out += ("." if out else "") + (part if len(part) <= 40 else part[:40] + "…")
     return out
