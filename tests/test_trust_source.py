@@ -87,6 +87,11 @@ def test_yaml_constructs_sources_never_need_are_refused_with_their_position(cont
     assert has(lines, where, fragment), lines
 
 
+def test_a_syntax_error_names_the_field_being_read(content_dir, capsys):
+    status, lines, _ = check(content_dir, GOOD.replace("name: 山田", "name: [山田"), capsys)
+    assert status == 2 and has(lines, "x.yaml:5:", "people[0].name: YAML syntax error"), lines
+
+
 def test_deep_nesting_is_an_error_not_a_recursion_error(content_dir, capsys):
     status, lines, elapsed = check(content_dir, GOOD + "kind: " + "[" * 20000 + "]" * 20000 + "\n", capsys)
     assert status == 2 and elapsed < 10
@@ -162,6 +167,16 @@ def test_import_refuses_control_and_bidi_characters_with_their_position(tmp_path
     assert status == 2 and not out.exists()
     assert "a.txt:3:4: control character U+0000 (NUL)" in err
     assert "a.txt:5:1: bidirectional control U+2067" in err
+
+
+def test_import_does_not_report_its_own_probe_file(tmp_path, capsys):
+    article = tmp_path / "a.txt"
+    article.write_text(SEED.read_text(encoding="utf-8").replace("CCoE", "CCoE" + "x" * 50, 1), encoding="utf-8")
+    assert main(["import", str(article), "-o", str(tmp_path / "a.yaml")]) == 0
+    assert "imported.yaml" not in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "a.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert "a.yaml:" in err and ": warning: a word of 60 characters" in err, err
 
 
 def test_import_refuses_a_huge_article(tmp_path, capsys):

@@ -521,7 +521,7 @@ def run_import(article_path: Path, output: Path | None, *, force: bool = False, 
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "imported.yaml"
         probe.write_text(text, encoding="utf-8")
-        load_interview(probe)
+        load_interview(probe, warn=False)
     if output is not None and str(output) == "-":
         sys.stdout.write(text)
         return 0

@@ -281,11 +281,12 @@ def _index_values(value, path=(), out=None) -> dict:
     return out
 
 
-def load_interview(path: Path, *, known_layouts=None, check_style=None) -> Interview:
+def load_interview(path: Path, *, known_layouts=None, check_style=None, warn: bool = True) -> Interview:
     """Read, validate and model one interview source. Raises SourceError.
 
     `check_style(style, layout_name)`, when given, validates the `style:` overrides against
-    the layout's tokens and returns (field path inside style, message, at_key) triples."""
+    the layout's tokens and returns (field path inside style, message, at_key) triples.
+    Warnings (a word too long for a line) go to stderr unless `warn` is false."""
     path = Path(path)
     data, locations = yamltree.load(path)
     check = Checker(path, yamltree.read_text(path).split("\n"), locations, data)
@@ -329,7 +330,8 @@ def load_interview(path: Path, *, known_layouts=None, check_style=None) -> Inter
     )
     if check.problems:
         raise SourceError(check.problems)
-    check.emit_warnings()
+    if warn:
+        check.emit_warnings()
     return interview
 
 

@@ -189,6 +189,10 @@ class _Loader(yaml.SafeLoader):
             self._path.append(step)
         try:
             return super().compose_node(parent, index)
+        except yaml.MarkedYAMLError as exc:
+            if not hasattr(exc, "field_path"):  # the innermost field being read
+                exc.field_path = tuple(self._path)
+            raise
         finally:
             if pushed:
                 self._path.pop()
@@ -218,7 +222,8 @@ def load(path: Path) -> tuple[object, Locations]:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem])) or "YAML syntax error"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problems.append(SourceProblem(path, line, column, "", f"YAML syntax error: {message}"))
+        field_path = dotted(getattr(exc, "field_path", ()))
+        problems.append(SourceProblem(path, line, column, field_path, f"YAML syntax error: {message}"))
     except yaml.YAMLError as exc:  # a ReaderError: a character PyYAML refuses
         line, column = position(text, getattr(exc, "position", 0) or 0)
         problems.append(SourceProblem(path, line, column, "", f"YAML error: {exc}".splitlines()[0]))
