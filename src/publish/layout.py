@@ -203,15 +203,11 @@ class Layout:
 
     @property
     def env(self) -> jinja2.Environment:
+        """The layout's sandboxed template environment (see publish.templating)."""
         if self._env is None:
-            loader = jinja2.FileSystemLoader([str(p) for p in self.chain])
-            self._env = jinja2.Environment(
-                loader=loader,
-                autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                undefined=jinja2.StrictUndefined,
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
+            from .templating import environment
+
+            self._env = environment(self.chain)
         return self._env
 
 

@@ -13,10 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-
-from . import press
+from . import fetch, press
 from .layout import Layout
 from .model import Interview, rich_plain
 from .render import render_print_html
@@ -30,14 +27,14 @@ logging.getLogger("weasyprint").setLevel(logging.ERROR)
 def render_document(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0):
     """A laid-out WeasyPrint Document (pages, boxes) of the interview."""
     html = render_print_html(doc, layout, medium=medium, blank_pages=blank_pages)
-    return render_html(html, layout)
+    return render_html(html, layout, sources=[doc.source])
 
 
-def render_html(html: str, layout: Layout):
+def render_html(html: str, layout: Layout, sources=()):
+    """WeasyPrint's Document; every file it loads goes through publish.fetch (only the
+    sources' folders, the layout chain and fonts/; no network, no attachments)."""
     weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
-    return weasyprint.HTML(string=html, base_url=layout.chain[0].as_uri() + "/").render(
-        font_config=FontConfiguration()
-    )
+    return fetch.render(html, layout, sources)
 
 
 def print_settings(layout: Layout) -> press.PrintSettings:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import typeset_ja
+from . import templating, typeset_ja
 from .layout import Layout
 from .model import Interview, Paragraph, plain_text, rich_plain
 
@@ -67,10 +67,10 @@ def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", 
     env = layout.env
     install_filters(env)
     placement = profiles_placement(doc)
-    template = env.get_template("templates/document.html.j2")
-    return template.render(
+    return templating.render(
+        env, "templates/document.html.j2",
         doc=doc,
-        layout=layout,
+        layout=templating.layout_view(layout),
         area=layout.type_area,
         medium=medium,
         css_variables=Markup(layout.css_variables(medium)),
