@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 from . import fetch, press
 from .layout import Layout
@@ -41,7 +40,7 @@ def print_settings(layout: Layout) -> press.PrintSettings:
     """The print stage's settings from the layout's `page` tokens."""
     tokens = dict(layout.tokens.get("page") or {})
     profile = tokens.get("icc_profile")
-    if profile and not Path(profile).is_absolute():
+    if profile:  # a file of the layout chain (the token grammar refuses absolute paths and '..')
         tokens["icc_profile"] = str(layout.find(profile))
     try:
         return press.PrintSettings.from_tokens(tokens)

@@ -143,8 +143,9 @@ def render(env, name: str, **context) -> str:
         raise error from None
 
 
-def check_templates(env) -> list[SourceProblem]:
-    """Compile every template of the layout chain: one problem per syntax error."""
+def check_templates(env, epub_env=None) -> list[SourceProblem]:
+    """Compile every template of the layout chain (`epub/…` with the EPUB's environment,
+    whose filters differ): one problem per syntax error."""
     problems: list[SourceProblem] = []
     seen = set()
     for folder in env.loader.searchpath:
@@ -153,8 +154,11 @@ def check_templates(env) -> list[SourceProblem]:
             if name in seen:
                 continue  # overridden by a child layout: the child's file is the one used
             seen.add(name)
+            which = epub_env if epub_env is not None and name.startswith("epub/") else env
             try:
-                env.get_template(name)
+                which.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
-                problems += located(exc, name, env).problems
+                problems += located(exc, name, which).problems
+            except jinja2.TemplateNotFound as exc:  # a symlink out of the layout's folders
+                problems.append(TemplateProblem(path, 1, 1, "", f"include refused: {exc.message}"))
     return problems
