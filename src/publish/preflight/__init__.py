@@ -201,7 +201,12 @@ def check_pdf(path, expectations: Expectations | None = None, *,
 
     path = Path(path)
     expect = expectations or Expectations()
-    pdf = open_pdf(path)
+    try:
+        pdf = open_pdf(path)
+    except UnreadablePDF as error:  # `publish check` answers these before, with exit status 2
+        report = Report(path, 0, None)
+        report.findings.append(Finding(Severity.ERROR, 'file', str(error)))
+        return report
     with pdf:
         version = _pdfx_version(pdf)
         is_pdfx = expect.pdfx if expect.pdfx is not None else (
