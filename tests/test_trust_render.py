@@ -161,6 +161,19 @@ def test_layout_css_cannot_read_files_outside_the_roots(layouts, tmp_path, capsy
     assert re.search(r"peek/peek\.css:2: refused to load file://\S+/link\.png: outside the source's folder", err), err
 
 
+def test_big_data_urls_are_refused(layouts, tmp_path, capsys):
+    from publish.fetch import MAX_DATA_URL
+
+    big = "data:image/svg+xml," + "%20" * (MAX_DATA_URL // 3 + 10)
+    child(layouts, "big", "stylesheets:\n  print: [inherit, big.css]\n",
+          {"big.css": f'body {{\n  background: url("{big}");\n}}\n'})
+    status, err = run(["build", source(tmp_path), "--layout", "big", "--format", "pdf", "--out", tmp_path / "o"],
+                      capsys)
+    assert status == 2
+    assert re.search(rf"refused to load data:image/svg\+xml,.*: data: URL of \d+ characters \(at most {MAX_DATA_URL}\)",
+                     err), err
+
+
 def test_attachments_are_never_embedded(layouts, tmp_path, capsys):
     child(layouts, "attach", files={
         "templates/parts/lead.html.j2": '<p><a rel="attachment" href="layout.yaml">x</a></p>\n'})
