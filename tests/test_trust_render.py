@@ -189,7 +189,7 @@ def test_attachments_are_never_embedded(layouts, tmp_path, capsys):
 PAYLOADS = {
     "command": ('{{ cycler.__init__.__globals__.os.popen("id").read() }}', "refused by the template sandbox"),
     "layout path": ('{{ layout.chain[0].joinpath("/etc/hostname").read_text() }}', "undefined:"),
-    "source path": ("{{ doc.source.read_text() }}", "refused by the template sandbox"),
+    "source path": ("{{ doc.source.read_text() }}", "undefined: 'str object' has no attribute 'read_text'"),
     "include traversal": ('{% include "../../../../etc/passwd" %}', "include refused"),
     "syntax": ("{% if %}", "syntax error"),
     "undefined name": ("{{ no_such_name }}", "undefined: 'no_such_name' is undefined"),
@@ -204,6 +204,22 @@ def test_template_payloads_are_refused_with_file_and_line(layouts, tmp_path, cap
     assert status == 2, err
     assert re.search(rf"ssti/templates/parts/cover\.html\.j2:2: {re.escape(message)}", err), err
     assert "uid=" not in err and "root:" not in err
+
+
+def test_paths_and_modules_are_opaque_in_templates(tmp_path):
+    import os
+    from pathlib import Path
+
+    from jinja2.sandbox import SecurityError
+
+    from publish.templating import environment
+
+    env = environment([tmp_path])
+    for text in ("{% for p in paths %}{{ p.read_text() }}{% endfor %}", "{% for p in paths %}{{ p.parent }}{% endfor %}",
+                 "{{ os.popen }}", "{{ os.system('id') }}"):
+        with pytest.raises(SecurityError):
+            env.from_string(text).render(paths=(Path("/etc/hostname"),), os=os)
+    assert env.from_string("{{ d.p.upper() }}").render(d={"p": Path("/a")}) == "/A"  # a model path is text
 
 
 def test_template_errors_in_build_and_preview(layouts, tmp_path, capsys):

@@ -58,6 +58,17 @@ OPAQUE = (PurePath, types.ModuleType, type, jinja2.Environment, jinja2.BaseLoade
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
+    """A file path read from the model reaches the template as its text (a plain string);
+    a Path met any other way (inside a tuple) is opaque."""
+
+    def getattr(self, obj, attribute):
+        value = super().getattr(obj, attribute)
+        return str(value) if isinstance(value, PurePath) else value
+
+    def getitem(self, obj, argument):
+        value = super().getitem(obj, argument)
+        return str(value) if isinstance(value, PurePath) else value
+
     def is_safe_attribute(self, obj, attr, value):
         if isinstance(obj, OPAQUE) or isinstance(value, (types.ModuleType, type, jinja2.Environment)):
             return False
