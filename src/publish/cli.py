@@ -74,10 +74,18 @@ def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = Non
     """Preflight a built PDF against what its layout asks for (when its source is found)."""
     from . import preflight
 
-    if not path.is_file():
-        print(f"{path}: cannot read the file: no such file", file=sys.stderr)
+    try:
+        preflight.open_pdf(path).close()  # one line and exit 2 for what is not a checkable PDF
+    except preflight.UnreadablePDF as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
         return 2
-    report = preflight.check_pdf(path, _expectations_for(path, layout))
+    expectations = _expectations_for(path, layout)
+    try:
+        report = preflight.check_pdf(path, expectations)
+    except Exception as exc:  # noqa: BLE001 - a damaged PDF qpdf half-repaired: answer, never a traceback
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"{path}: cannot be checked: {type(exc).__name__}: {detail}", file=sys.stderr)
+        return 2
     print(report.format(verbose=verbose))
     return report.exit_status(strict)
 
@@ -105,14 +113,29 @@ def _expectations_for(path: Path, layout: str | None = None):
     return preflight.Expectations(pdfx=False)
 
 
+def _looks_like_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
 def cmd_check(args) -> int:
     status = 0
     for source in _sources(args.sources):
-        if source.suffix.lower() == ".pdf":
+        if source.exists() and not source.is_file():  # /dev/zero, a FIFO, a folder: never read
+            print(f"{source}: not a regular file", file=sys.stderr)
+            status = 2
+            continue
+        if source.suffix.lower() == ".pdf" or _looks_like_pdf(source):
             status = max(status, _preflight(source, args.strict, args.verbose, args.layout))
             continue
         try:
-            builder.load(source, args.layout)
+            doc = builder.load(source, args.layout)
+            from .render import render_check
+
+            render_check(doc, args.layout)  # the layout's templates, compiled and rendered for this source
         except SourceError as exc:
             print(exc, file=sys.stderr)
             status = 2

@@ -62,6 +62,11 @@ class Collection:
         return tuple(c.interview for c in self.chapters)
 
     @property
+    def sources(self) -> list[Path]:
+        """The collection's file and its interviews' (the folders a build may read)."""
+        return [self.source] + [c.interview.source for c in self.chapters]
+
+    @property
     def people_names(self) -> list[str]:
         return list(dict.fromkeys(p.name for c in self.chapters for p in c.interview.people))
 
@@ -101,15 +106,17 @@ def render_collection_html(collection: Collection, layout, *, medium: str = "pri
     env = layout.env
     install_filters(env)
     placements = {c.number: profiles_placement(c.interview) for c in collection.chapters}
-    template = env.get_template("templates/collection.html.j2")
+    from . import templating
+
     try:
         collection_css = [layout.find("collection.css").as_uri()]
     except Exception:  # a layout without collection styles still builds, plainly
         collection_css = []
-    return template.render(
+    return templating.render(
+        env, "templates/collection.html.j2",
         collection=collection,
         chapters=collection.chapters if chapters is None else chapters,
-        layout=layout,
+        layout=templating.layout_view(layout),
         area=layout.type_area,
         medium=medium,
         css_variables=Markup(layout.css_variables(medium)),
@@ -136,7 +143,7 @@ def build_collection_pdf(collection: Collection, layout, *, medium: str = "print
 
     wall, cpu = time.perf_counter(), time.process_time()
     html = render_collection_html(collection, layout, medium=medium)
-    data = render_html(html, layout).write_pdf()
+    data = render_html(html, layout, collection.sources).write_pdf()
     if os.environ.get("PUBLISH_TIMING"):  # for bench_collections
         import json
 
@@ -212,7 +219,8 @@ def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | No
                                      source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
     if fmt in ("screen-pdf", "booklet"):
         # one render: the screen edition is a tagged PDF, whose structure a join would lose
-        document = render_html(render_collection_html(collection, layout, medium="screen"), layout)
+        document = render_html(render_collection_html(collection, layout, medium="screen"), layout,
+                               collection.sources)
         if fmt == "booklet":
             padded, _ = press.pad_pdf(document.write_pdf(), "saddle")
             return press.impose_booklet(padded)

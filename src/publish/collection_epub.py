@@ -21,6 +21,8 @@ from .epub import zip_epub
 from .model import rich_plain
 from .render import profiles_placement
 from .source.images import epub_image
+from .templating import layout_view
+from .templating import render as render_template
 
 import uuid
 
@@ -51,7 +53,7 @@ def cover_jpeg(collection: Collection, layout) -> bytes:
 
     html = render_collection_html(collection, layout, medium="screen", chapters=[], back=False,
                                   page_numbers={c.anchor: 0 for c in collection.chapters})
-    document = render_html(html, layout)
+    document = render_html(html, layout, collection.sources)
     return rasterise(document.copy([document.pages[0]]).write_pdf())[0]
 
 
@@ -112,7 +114,7 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
     bits = [collection.title.plain] + ([collection.subtitle.plain] if collection.subtitle else [])
     bits += [collection.publisher] if collection.publisher else []
     common = dict(
-        collection=collection, doc=collection.interviews[0], layout=layout, identifier=identifier,
+        collection=collection, doc=collection.interviews[0], layout=layout_view(layout), identifier=identifier,
         modified=modified, stylesheets=[f"../style/{name}" for name in stylesheet_names],
         image_href=lambda p: "../" + images[Path(p)], cover_href="../" + COVER_HREF,
         cover_alt="表紙：" + "　".join(bits), toc=toc, landmarks=[d for d in spine_docs if d.landmark],
@@ -121,7 +123,7 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
     rendered = []
     for d in spine_docs:
         context = {**common, **d.context}
-        rendered.append((d, env.get_template(d.template).render(**context, title=d.title, vertical=d.vertical, page=d)))
+        rendered.append((d, render_template(env, d.template, **context, title=d.title, vertical=d.vertical, page=d)))
 
     xhtml, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,
                                                embedded=embedded, vertical_book=vertical_book)

@@ -53,7 +53,8 @@ class Part:
 def _typeset(collection: Collection, layout, medium: str, **parts) -> Part:
     from .pdf import render_html
 
-    document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout)
+    document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout,
+                           collection.sources)
     anchors: dict[str, int] = {}
     types, links = [], []
     for index, page in enumerate(document.pages):
@@ -256,7 +257,10 @@ def _furniture(pages, layout, medium: str) -> bytes:
     from .pdf import render_html
 
     env = layout.env
-    page_css = env.get_template("templates/page.css.j2").render(area=layout.type_area, layout=layout, medium=medium)
+    from . import templating
+
+    page_css = templating.render(env, "templates/page.css.j2", area=layout.type_area,
+                                 layout=templating.layout_view(layout), medium=medium)
     links = "".join(f'<link rel="stylesheet" href="{p.as_uri()}">' for p in layout.stylesheets("print"))
     try:
         links += f'<link rel="stylesheet" href="{layout.find("collection.css").as_uri()}">'
@@ -271,7 +275,7 @@ def _furniture(pages, layout, medium: str) -> bytes:
 .f {{ break-after: page; height: 1px; }}
 .rt {{ string-set: running-title content(text); visibility: hidden; font-size: 1pt; }}
 </style></head><body>{''.join(body)}</body></html>"""
-    return render_html(document, layout).write_pdf()
+    return render_html(document, layout).write_pdf()  # the layout's files only
 
 
 def _contents_links(pdf, front: Part, numbers: dict) -> None:

@@ -48,6 +48,9 @@ class SourceError(PublishError):
         self.problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.column))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # picklable with its problems (a parallel collection build's workers)
+        return (self.__class__, (self.problems,))
+
 
 def display_path(path: Path) -> str:
     """A path relative to the working folder when it is inside it (as editors expect)."""

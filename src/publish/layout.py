@@ -162,7 +162,12 @@ class Layout:
         return to_pt(bleed) / PT_PER["mm"]
 
     def css_variables(self, medium: str) -> str:
-        """Every token as a CSS custom property; colours per medium (print: CMYK)."""
+        """Every token as a CSS custom property; colours per medium (print: CMYK).
+
+        Each value is parsed by its token's grammar (publish.layout_tokens) and written
+        back from the parsed parts, so nothing a token holds is pasted into the CSS."""
+        from .layout_tokens import css_font_family, css_length
+
         lines = []
         ta = self.type_area
         derived = {
@@ -170,25 +175,35 @@ class Layout:
             "bleed": f"{self.bleed_mm:.3f}mm",
             "body-size": f"{ta.body_size:g}pt", "line-pitch": f"{ta.line_pitch:g}pt",
             "column-width": f"{ta.column_width:.3f}pt", "column-gap": f"{ta.gutter:.3f}pt",
-            "columns": str(ta.columns), "text-width": f"{ta.width:.3f}pt", "text-height": f"{ta.height:.3f}pt",
+            "columns": str(int(ta.columns)), "text-width": f"{ta.width:.3f}pt", "text-height": f"{ta.height:.3f}pt",
             "margin-top": f"{ta.margin_top:.3f}pt", "margin-bottom": f"{ta.margin_bottom:.3f}pt",
             "margin-left": f"{ta.margin_left:.3f}pt", "margin-right": f"{ta.margin_right:.3f}pt",
         }
         for name, value in derived.items():
             lines.append(f"  --{name}: {value};")
         for name, value in (self.tokens.get("sizes") or {}).items():
-            lines.append(f"  --size-{name}: {value};")
+            lines.append(f"  --size-{_css_name(name)}: {css_length(value)};")
         for name, value in (self.tokens.get("fonts") or {}).items():
-            lines.append(f"  --font-{name}: {value};")
+            lines.append(f"  --font-{_css_name(name)}: {css_font_family(value)};")
         for name, spec in (self.tokens.get("colors") or {}).items():
-            lines.append(f"  --color-{name}: {css_color(spec, medium)};")
-        return ":root {\n" + "\n".join(lines) + "\n}\n"
+            lines.append(f"  --color-{_css_name(name)}: {css_color(spec, medium)};")
+        block = ":root {\n" + "\n".join(lines) + "\n}\n"
+        if re.search(r"[<>]", block):  # cannot happen: every part above is escaped or numeric
+            raise PublishError(f"layout '{self.name}': a token produced unsafe CSS")
+        return block
 
     # -- files ----------------------------------------------------------------------
     def find(self, relative: str) -> Path:
+        """The file `relative` of the first layout of the chain that has it; it must stay
+        inside that layout's folder once symlinks are resolved."""
         for folder in self.chain:
             candidate = folder / relative
             if candidate.exists():
+                if not candidate.resolve().is_relative_to(Path(folder).resolve()):
+                    from .fetch import LoadRefused
+
+                    raise LoadRefused(f"layout '{self.name}': {relative} resolves to {candidate.resolve()}, "
+                                      f"outside the layout's folder {folder}")
                 return candidate
         raise PublishError(f"layout '{self.name}': no {relative} in {', '.join(str(p) for p in self.chain)}")
 
@@ -203,26 +218,35 @@ class Layout:
 
     @property
     def env(self) -> jinja2.Environment:
+        """The layout's sandboxed template environment (see publish.templating)."""
         if self._env is None:
-            loader = jinja2.FileSystemLoader([str(p) for p in self.chain])
-            self._env = jinja2.Environment(
-                loader=loader,
-                autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                undefined=jinja2.StrictUndefined,
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
+            from .templating import environment
+
+            self._env = environment(self.chain)
         return self._env
 
 
+def _css_name(name) -> str:
+    text = str(name)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        raise PublishError(f"token name {text!r} may only use a-z, 0-9, _ and -")
+    return text
+
+
 def css_color(spec, medium: str) -> str:
-    """A colour token {cmyk: [c, m, y, k] in %, rgb: '#rrggbb'} for one medium."""
-    if isinstance(spec, str):
-        return spec
+    """A colour token {cmyk: [c, m, y, k] in %, rgb: '#rrggbb'} for one medium, written
+    from its parsed numbers."""
+    from .layout_tokens import RGB
+
+    if not isinstance(spec, dict):
+        raise PublishError(f"a colour must be {{cmyk: [C, M, Y, K], rgb: \"#rrggbb\"}}, not {spec!r}")
     if medium == "print" and "cmyk" in spec:
         c, m, y, k = (float(v) / 100 for v in spec["cmyk"])
         return f"device-cmyk({c:g} {m:g} {y:g} {k:g})"
-    return spec["rgb"]
+    rgb = spec.get("rgb")
+    if not isinstance(rgb, str) or not RGB.match(rgb):
+        raise PublishError(f"rgb must be a hex colour like \"#00589c\", not {rgb!r}")
+    return rgb.lower()
 
 
 def load_layout(name: str, *, style: dict | None = None, root: Path | None = None,

@@ -28,7 +28,7 @@ MM = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*mm\s*\Z")
 @dataclass(frozen=True)
 class Token:
     name: str  # dotted; a final "*" stands for any name in an open group
-    kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files
+    kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files, file
     unit: str
     doc: str
     choices: tuple = ()
@@ -65,7 +65,7 @@ TOKENS: tuple[Token, ...] = (
     _t("page.slug_text", "bool", "true | false", "Print: a slug line (file name, page, build date) below each page.", default='true'),
     _t("page.pdf_variant", "choice", "pdf/x-4 | pdf/x-1a", "Print: PDF/X-4 (live transparency) or PDF/X-1a (no "
        "transparency).", choices=("pdf/x-4", "pdf/x-1a"), default='pdf/x-4'),
-    _t("page.icc_profile", "text", "file", "Print: the CMYK output profile (.icc), relative to the layout folder; "
+    _t("page.icc_profile", "file", "file", "Print: the CMYK output profile (.icc), relative to the layout folder; "
        "the shipped FOGRA39 profile when not given.", default='JapanColor2001Coated.icc  # example; FOGRA39 when not set'),
     _t("page.output_condition_identifier", "text", "text", "Print: the OutputIntent's registered identifier, "
        "e.g. JC200103 for Japan Color 2001 Coated.", default='JC200103  # example'),
@@ -161,9 +161,17 @@ def spec_for(name: str) -> Token | None:
 def check_value(token: Token, value) -> str | None:
     """None when `value` suits the token, else the message."""
     kind = token.kind
-    if kind in ("text", "layout", "font"):
+    if kind in ("text", "layout", "font", "file"):
         if not isinstance(value, str) or not value.strip():
             return f"must be text, not {_kind(value)}"
+        if CONTROL.search(value):
+            return "must not contain control characters"
+        if kind == "font":
+            return font_problem(value)
+        if kind == "file":
+            return relative_file_problem(value)
+        if kind == "layout" and not LAYOUT_NAME.match(value):
+            return f"must be a layout's folder name (a-z, 0-9, _ and -), not {value!r}"
         return None
     if kind in ("length", "length-or-auto"):
         if kind == "length-or-auto" and value == "auto":
@@ -209,8 +217,116 @@ def check_value(token: Token, value) -> str | None:
     if kind == "files":
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             return f"must be a list of CSS file names, not {_kind(value)}"
-        return None
+        return next((f"'{v}': {m}" for v in value if v != "inherit" for m in [relative_file_problem(v)] if m), None)
     raise AssertionError(kind)  # pragma: no cover
+
+
+# -- value grammars: what may reach CSS ----------------------------------------------------
+# Token values are parsed by these grammars and the CSS custom properties are written back
+# from the parsed values (publish.layout.Layout.css_variables), never pasted.
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+LAYOUT_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
+_IDENT = r"-?[A-Za-z_\u00a0-\U0010ffff][A-Za-z0-9_\-\u00a0-\U0010ffff]*"
+_FAMILY = re.compile(
+    r"\s*(?:\"(?P<dq>[^\"\\\x00-\x1f<>]*)\"|'(?P<sq>[^'\\\x00-\x1f<>]*)'"
+    rf"|(?P<idents>{_IDENT}(?:[ \t]+{_IDENT})*))\s*(?P<sep>,|\Z)")
+FONT_EXAMPLE = "'\"Noto Serif JP\", serif'"
+
+
+def font_families(value: str) -> list[tuple[str, bool]] | None:
+    """A CSS font-family list as [(name, quoted)], or None if it is not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    out, pos = [], 0
+    while pos < len(value):
+        match = _FAMILY.match(value, pos)
+        if not match or match.end() == pos:
+            return None
+        name = match.group("dq") if match.group("dq") is not None else match.group("sq")
+        if name is not None:
+            if not name.strip():
+                return None
+            out.append((name, True))
+        else:
+            out.append((" ".join(match.group("idents").split()), False))
+        pos = match.end()
+        if match.group("sep") == "," and pos >= len(value):
+            return None  # a trailing comma
+    if any(not quoted and name.lower().split()[0] in ("url", "inherit", "initial", "unset", "default")
+           for name, quoted in out):
+        return None
+    return out
+
+
+def font_problem(value) -> str | None:
+    if font_families(value) is None:
+        return (f"must be a CSS font-family list of quoted names and keywords like {FONT_EXAMPLE}, "
+                f"not {value!r}")
+    return None
+
+
+def css_string(text: str) -> str:
+    """`text` as a double-quoted CSS string, every character that could end it (or the
+    <style> element around it) escaped."""
+    out = []
+    for ch in text:
+        if ch.isalnum() or ch in " -_.,:;!?()[]/+*'=@#%~" and ch != "\\":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def css_font_family(value) -> str:
+    families = font_families(value)
+    if families is None:
+        raise ValueError(f"not a font-family list: {value!r}")
+    return ", ".join(css_string(name) if quoted else name for name, quoted in families)
+
+
+def css_length(value) -> str:
+    """A length token as CSS: numbers are pt; '13Q', '3 mm' re-written from their parts."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{float(value):g}pt"
+    match = LENGTH.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"not a length: {value!r}")
+    return f"{float(match.group(1)):g}{match.group(2)}"
+
+
+def relative_file_problem(value: str) -> str | None:
+    """A file named by a layout: a relative path inside the layout's folder."""
+    text = value.strip()
+    if ":" in text or text.startswith(("/", "\\", "~")) or "\\" in text:
+        return f"must be a file name relative to the layout's folder, not {value!r}"
+    if any(part == ".." for part in text.split("/")):
+        return f"must stay inside the layout's folder ('..' is not allowed): {value!r}"
+    return None
+
+
+def check_url(text: str) -> str | None:
+    """None when `text` is a well-formed http(s) URL (as `url:` must be), else the message."""
+    from urllib.parse import urlsplit
+
+    message = f"must be an http:// or https:// address, not {text!r}"
+    if not isinstance(text, str) or CONTROL.search(text) or re.search(r"[\s\"'<>\\^`{|}]", text):
+        return message
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        return message
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
+        return message
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return message
+    if not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+", ascii_host):
+        return message
+    return None
 
 
 def check_color(value) -> str | None:
@@ -300,7 +416,10 @@ def check_layout_file(path: Path, data: dict, loc: Locations, known_layouts) -> 
                     report((key, sub), f"unknown token{_hint(str(sub), names) or ' (known: ' + ', '.join(names) + ')'}", at_key=True)
                     continue
                 message = check_value(token, subvalue)
-                if message:
+                if token.name.endswith(".*") and not re.fullmatch(r"[A-Za-z0-9_-]+", str(sub)):
+                    report((key, sub), f"a token name may only use a-z, 0-9, _ and - (it becomes --{key[:-1]}-NAME)",
+                           at_key=True)
+                elif message:
                     report((key, sub), message)
                 elif token.kind == "files":
                     for i, item in enumerate(subvalue):
@@ -361,6 +480,10 @@ def check_style(style: dict, tokens: dict) -> list[tuple[tuple, str, bool]]:
         token = spec_for(name)
         if token is not None and not token.overridable:
             out.append((field_path, f"'{name}' belongs in a layout.yaml; a source's style may only set tokens", True))
+            continue
+        if token is not None and token.kind in ("file", "files"):
+            out.append((field_path, f"'{name}' names a file: a source's style can never name one "
+                                    "(set it in a layout.yaml)", True))
             continue
         if name not in known:
             overridable = sorted(n for n in known if n.count(".") == 1)

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-
-from . import press
+from . import fetch, press
 from .layout import Layout
 from .model import Interview, rich_plain
 from .render import render_print_html
@@ -30,21 +26,21 @@ logging.getLogger("weasyprint").setLevel(logging.ERROR)
 def render_document(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0):
     """A laid-out WeasyPrint Document (pages, boxes) of the interview."""
     html = render_print_html(doc, layout, medium=medium, blank_pages=blank_pages)
-    return render_html(html, layout)
+    return render_html(html, layout, sources=[doc.source])
 
 
-def render_html(html: str, layout: Layout):
+def render_html(html: str, layout: Layout, sources=()):
+    """WeasyPrint's Document; every file it loads goes through publish.fetch (only the
+    sources' folders, the layout chain and fonts/; no network, no attachments)."""
     weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
-    return weasyprint.HTML(string=html, base_url=layout.chain[0].as_uri() + "/").render(
-        font_config=FontConfiguration()
-    )
+    return fetch.render(html, layout, sources)
 
 
 def print_settings(layout: Layout) -> press.PrintSettings:
     """The print stage's settings from the layout's `page` tokens."""
     tokens = dict(layout.tokens.get("page") or {})
     profile = tokens.get("icc_profile")
-    if profile and not Path(profile).is_absolute():
+    if profile:  # a file of the layout chain (the token grammar refuses absolute paths and '..')
         tokens["icc_profile"] = str(layout.find(profile))
     try:
         return press.PrintSettings.from_tokens(tokens)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import typeset_ja
+from . import templating, typeset_ja
 from .layout import Layout
 from .model import Interview, Paragraph, plain_text, rich_plain
 
@@ -67,10 +67,10 @@ def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", 
     env = layout.env
     install_filters(env)
     placement = profiles_placement(doc)
-    template = env.get_template("templates/document.html.j2")
-    return template.render(
+    return templating.render(
+        env, "templates/document.html.j2",
         doc=doc,
-        layout=layout,
+        layout=templating.layout_view(layout),
         area=layout.type_area,
         medium=medium,
         css_variables=Markup(layout.css_variables(medium)),
@@ -78,3 +78,31 @@ def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", 
         profiles_at=lambda si, ti: placement.get((si, ti), []),
         blank_pages=blank_pages,
     )
+
+
+def render_check(doc, layout_override: str | None = None) -> None:
+    """`publish check`: compile every template of the source's layout chain, then render
+    the print HTML and the EPUB's documents for this source (Jinja only, no typesetting),
+    so a template's syntax error, undefined name, refused include or sandbox refusal is
+    reported as `file.j2:LINE: message` (SourceError, exit 2) before any build."""
+    from .collection import Collection, render_collection_html
+    from .errors import SourceError
+    from .layout import load_layout
+
+    layout = load_layout(layout_override or doc.layout, style=dict(doc.style), source=doc.source)
+    from .epub import _environment
+
+    install_filters(layout.env)
+    problems = templating.check_templates(layout.env, _environment(layout))
+    if problems:
+        raise SourceError(problems)
+    if isinstance(doc, Collection):
+        from .collection_epub import build_collection_epub
+
+        render_collection_html(doc, layout)
+        build_collection_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
+    else:
+        from .epub import build_epub
+
+        render_print_html(doc, layout)
+        build_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)

@@ -33,6 +33,8 @@ from ..errors import PublishError
 from ..layout import Layout
 from ..model import Interview, Paragraph, rich_plain
 from ..render import jdate, profiles_placement
+from ..templating import layout_view
+from ..templating import render as render_template
 from . import fonts as fontkit
 from .inline import inline_filter, inline_xhtml, uses_ruby
 from .package import (
@@ -137,14 +139,9 @@ def modified_time(doc: Interview, source_date_epoch: str | None = None) -> dt.da
 
 
 def _environment(layout: Layout) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=layout.env.loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    from ..templating import environment
+
+    env = environment(layout.chain, autoescape=True, keep_trailing_newline=True)
     env.filters.update(inline=inline_filter, rich_plain=lambda v: rich_plain(v or ()), jdate=jdate,
                        plain=lambda p: p.plain if p else "")
     return env
@@ -241,7 +238,7 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
     spine_docs = documents(doc, vertical_book)
     stylesheet_names = [p.name for p in layout.stylesheets("epub")]
     common = dict(
-        doc=doc, layout=layout, identifier=identifier, modified=modified,
+        doc=doc, layout=layout_view(layout), identifier=identifier, modified=modified,
         stylesheets=[f"../style/{name}" for name in stylesheet_names],
         image_href=lambda p: "../" + images[Path(p)],
         cover_href="../" + COVER_HREF, cover_alt=_cover_alt(doc),
@@ -251,7 +248,7 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
     )
     rendered: list[tuple[Document, str]] = []
     for d in spine_docs:
-        text = env.get_template(d.template).render(**common, title=d.title, vertical=d.vertical, page=d, **d.context)
+        text = render_template(env, d.template, **common, title=d.title, vertical=d.vertical, page=d, **d.context)
         rendered.append((d, text))
 
     xhtml_resources, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,
@@ -311,7 +308,8 @@ def assemble_resources(env, layout: Layout, rendered, stylesheet_names, *, embed
         vertical_book=vertical_book,
     )
     for path, name in zip(layout.stylesheets("epub"), stylesheet_names):
-        css = env.from_string(path.read_text(encoding="utf-8")).render(**css_context)
+        relative = next(path.relative_to(folder).as_posix() for folder in layout.chain if path.is_relative_to(folder))
+        css = render_template(env, relative, **css_context)
         extra.append(Resource(f"css-{Path(name).stem}", f"style/{name}", "text/css", css.encode("utf-8")))
     xhtml = []
     for d, text in rendered:

@@ -147,6 +147,53 @@ def _pdfx_version(pdf: pikepdf.Pdf) -> str | None:
     return None
 
 
+MAX_PDF_BYTES = 512 * 1024 * 1024  # a brochure is a few MB; anything this big is not ours
+
+
+class UnreadablePDF(Exception):
+    """The file given to preflight is not a PDF it can check (bad input: exit status 2)."""
+
+    exit_status = 2
+
+
+def open_pdf(path: Path) -> pikepdf.Pdf:
+    """Open `path` for preflight, or raise UnreadablePDF with one line saying why: not a
+    regular file, empty, bigger than MAX_PDF_BYTES, not a PDF, truncated (no %%EOF at the
+    end), encrypted, or damaged beyond what qpdf repairs silently."""
+    try:
+        if not path.exists():
+            raise UnreadablePDF('no such file')
+        if not path.is_file():
+            raise UnreadablePDF('not a regular file')
+        size = path.stat().st_size
+        if size == 0:
+            raise UnreadablePDF('the file is empty')
+        if size > MAX_PDF_BYTES:
+            raise UnreadablePDF(f'{size / 2**20:.0f} MiB is more than the {MAX_PDF_BYTES // 2**20} MiB '
+                                'preflight reads')
+        with path.open('rb') as handle:
+            head = handle.read(1024)
+            handle.seek(max(0, size - 2048))
+            tail = handle.read()
+    except OSError as error:
+        raise UnreadablePDF(f'cannot read the file: {error.strerror or error}') from None
+    if b'%PDF-' not in head:
+        raise UnreadablePDF('not a PDF (no %PDF- header)')
+    if b'%%EOF' not in tail:
+        raise UnreadablePDF('truncated: the file does not end with %%EOF')
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        raise UnreadablePDF('encrypted: preflight needs a PDF without a password') from None
+    except (pikepdf.PdfError, ValueError, RuntimeError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UnreadablePDF(f'not a readable PDF: {first}') from None
+    if pdf.is_encrypted:
+        pdf.close()
+        raise UnreadablePDF('encrypted: print shops need a PDF without encryption')
+    return pdf
+
+
 def check_pdf(path, expectations: Expectations | None = None, *,
               only: list[str] | None = None) -> Report:
     """Run every registered check (or ``only`` those named) on the PDF at ``path``."""
@@ -155,10 +202,10 @@ def check_pdf(path, expectations: Expectations | None = None, *,
     path = Path(path)
     expect = expectations or Expectations()
     try:
-        pdf = pikepdf.open(path)
-    except pikepdf.PdfError as error:
+        pdf = open_pdf(path)
+    except UnreadablePDF as error:  # `publish check` answers these before, with exit status 2
         report = Report(path, 0, None)
-        report.findings.append(Finding(Severity.ERROR, 'file', f'not a readable PDF: {error}'))
+        report.findings.append(Finding(Severity.ERROR, 'file', str(error)))
         return report
     with pdf:
         version = _pdfx_version(pdf)
@@ -176,5 +223,5 @@ def check_pdf(path, expectations: Expectations | None = None, *,
     return report
 
 
-__all__ = ['check_pdf', 'check', 'CHECKS', 'Expectations', 'Finding', 'Report', 'Severity',
+__all__ = ['check_pdf', 'open_pdf', 'UnreadablePDF', 'MAX_PDF_BYTES', 'check', 'CHECKS', 'Expectations', 'Finding', 'Report', 'Severity',
            'Context', 'FontFact', 'PageFacts']

@@ -222,9 +222,13 @@ class Checker:
         return name
 
     def url(self, value, path) -> str | None:
+        from ..layout_tokens import check_url
+
         text = self.plain(value, path)
-        if text and not re.match(r"https?://\S+\Z", text):
-            self.report(path, f"must be an http:// or https:// address, not {text!r}")
+        message = check_url(text) if text else None
+        if message:
+            self.report(path, message)
+            return None
         return text
 
     def local_file(self, value, path) -> Path | None:
