@@ -115,8 +115,8 @@ def _ja_letter(ch: str) -> bool:
 
 def fullwidth_punctuation(text: str) -> str:
     """``text`` with the half-width ? ! ( ) : that stand in Japanese text set full-width
-    (same length, so offsets stay valid). ? ! after a Japanese letter or full-width
-    punctuation (「か?」「!?」 runs too); : after a Japanese letter and not before a digit
+    (same length, so offsets stay valid). A single ? or ! after a Japanese letter or
+    full-width punctuation (「か?」; a pair like 「!?」 stays, set 縦中横 in vertical text); : after a Japanese letter and not before a digit
     (10:30 stays); a ( ) pair when the text before ``(``, after ``)`` or inside is
     Japanese. Latin text (「Why? (see p. 3)」) is left alone."""
     if not any(c in _FULLWIDTH_PUNCTUATION for c in text):
@@ -130,10 +130,10 @@ def fullwidth_punctuation(text: str) -> str:
         before = out[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
         if c in "?!":
-            j = i - 1
-            while j >= 0 and text[j] in "?!":
-                j -= 1
-            if j >= 0 and japanese_side(out[j]):
+            # a single ? or ! (a pair such as !? stays: 縦中横 in vertical text)
+            if before in "?!" and before or after in "?!" and after:
+                continue
+            if japanese_side(before):
                 out[i] = _FULLWIDTH_PUNCTUATION[c]
         elif c == ":":
             if _ja_letter(before) and not after.isdigit():
