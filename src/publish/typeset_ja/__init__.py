@@ -80,6 +80,7 @@ _L = r"A-Za-z0-9\u00C0-\u024F"
 # A Latin run: starts with a letter/digit, may hold spaces and Latin punctuation between
 # letters, ends with a letter, digit, %, ) or ].
 LATIN_RUN = re.compile(rf"[{_L}](?:[{_L} .,\-'’/&+#@_()\[\]]*[{_L}%)\]])?")
+_HYPHENATABLE = re.compile(r"[A-Za-z]*[a-z]{5}")  # a word with 5 lowercase letters in a row
 INSEPARABLE_RUN = re.compile("[" + "".join(sorted(INSEPARABLE)) + "]+")
 
 
@@ -243,8 +244,11 @@ class _Renderer:
                     classes.append("jl-gs")
                 if _wants_gap(run[-1], self.char(start + e)):
                     classes.append("jl-ge")
+                # English words long enough to hyphenate (pyphen, through WeasyPrint's
+                # `hyphens: auto` on [lang=en]), so a line before them need not go loose
+                lang = ' lang="en"' if _HYPHENATABLE.search(run) else ""
                 out.append(
-                    f'<span class="{" ".join(classes)}">{self.chars(run, bouten, start + s)}</span>'
+                    f'<span class="{" ".join(classes)}"{lang}>{self.chars(run, bouten, start + s)}</span>'
                 )
             i = e
         out.append(self.chars(text[i:], bouten, start + i))
