@@ -266,7 +266,14 @@ def phrase_boundaries(text: str) -> set[int] | None:
     for phrase in parser.parse(text):
         at += len(phrase)
         bounds.add(at)
+    # a dash (── ……) closes a phrase too: 「ICT 活用──／企業視点を」
+    for k in range(1, len(text)):
+        if text[k - 1] in DASHES and text[k] not in DASHES:
+            bounds.add(k)
     return bounds
+
+
+DASHES = frozenset('\u2014\u2015\u2500\u2026\u2025')
 
 
 def audit(path) -> MakeupAudit:

@@ -116,6 +116,11 @@ def boundaries(plain: str, inlines=()) -> list[int]:
         at += len(phrase)
         if at < len(plain):
             cuts.append(at)
+    # a dash (──) closes a phrase: a headline may break after it
+    for k in range(1, len(plain)):
+        if plain[k - 1] in INSEPARABLE and plain[k] not in INSEPARABLE and k not in cuts:
+            cuts.append(k)
+    cuts.sort()
     blocked = _protected(plain, inlines)
     cuts = [c for c in cuts if c not in blocked]
     # join short phrases to a neighbour: drop the cut on the side of the shorter neighbour
