@@ -187,6 +187,9 @@ class Layout:
             lines.append(f"  --font-{_css_name(name)}: {css_font_family(value)};")
         for name, spec in (self.tokens.get("colors") or {}).items():
             lines.append(f"  --color-{_css_name(name)}: {css_color(spec, medium)};")
+        expansion = (self.tokens.get("typesetting") or {}).get("wakan_expansion")
+        if expansion:  # read by typeset_ja.weasyprint_ext (justification order)
+            lines.append(f"  --jl-wakan-expansion: {_css_name(expansion)};")
         block = ":root {\n" + "\n".join(lines) + "\n}\n"
         if re.search(r"[<>]", block):  # cannot happen: every part above is escaped or numeric
             raise PublishError(f"layout '{self.name}': a token produced unsafe CSS")

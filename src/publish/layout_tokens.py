@@ -133,6 +133,12 @@ TOKENS: tuple[Token, ...] = (
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
        "all together after the lead.", choices=("first-answer", "opening")),
+    # typesetting
+    _t("typesetting.wakan_expansion", "choice", "inter-character-first | jlreq",
+       "How justification widens a line: inter-character-first keeps the 和欧間 (Japanese–Latin space) at a "
+       "quarter em and spaces the characters, widening the 和欧間 (up to half an em) only on a line with "
+       "nothing else to expand; jlreq follows JLReq 3.8.3 (word spaces, then 和欧間 to half an em, then "
+       "characters).", choices=("inter-character-first", "jlreq"), default='inter-character-first'),
     # stylesheets
     _t("stylesheets.print", "files", "list of CSS files",
        "Stylesheets of the print document, in order. Each is looked up in this layout's folder, then its "

@@ -36,7 +36,7 @@ from ..render import jdate, profiles_placement
 from ..templating import layout_view
 from ..templating import render as render_template
 from . import fonts as fontkit
-from .inline import inline_filter, inline_xhtml, uses_ruby
+from .inline import headline_filter, inline_filter, inline_xhtml, uses_ruby
 from .package import (
     CONTAINER_XML,
     Metadata,
@@ -142,7 +142,8 @@ def _environment(layout: Layout) -> jinja2.Environment:
     from ..templating import environment
 
     env = environment(layout.chain, autoescape=True, keep_trailing_newline=True)
-    env.filters.update(inline=inline_filter, rich_plain=lambda v: rich_plain(v or ()), jdate=jdate,
+    env.filters.update(inline=inline_filter, headline=headline_filter,
+                       rich_plain=lambda v: rich_plain(v or ()), jdate=jdate,
                        plain=lambda p: p.plain if p else "")
     return env
 
