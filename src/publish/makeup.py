@@ -81,23 +81,26 @@ def adjust_css(layout, level: float = 0.0) -> Markup:
 # -- what the editorial pages show -------------------------------------------------------------
 
 
-def pull_quote(doc):
+def pull_quote(doc, lead: bool = True):
     """(paragraphs, speaker name or None) for a full-page pull quote: the longest `quote:`
-    turn, else the lead (its first paragraph); None when the source has neither."""
+    turn, else (`lead`) the lead's first paragraph; None when the source has neither."""
     from .model import PullQuote, rich_plain
 
     quotes = [t for s in doc.sections for t in s.turns if isinstance(t, PullQuote)]
     if quotes:
         best = max(quotes, key=lambda q: len(rich_plain(q.paragraphs)))
         return {"paragraphs": best.paragraphs, "by": doc.person(best.by).name if best.by else None}
-    if doc.lead:
+    if doc.lead and lead:
         return {"paragraphs": doc.lead[:1], "by": None}
     return None
 
 
-def available(doc, kind: str) -> bool:
+def available(doc, kind: str, lead: bool = True) -> bool:
+    """Whether the source has what an editorial page of `kind` shows. `lead=False` (a
+    collection's chapter, whose opening page already sets the lead large): no quote page
+    from the lead."""
     if kind == "quote":
-        return pull_quote(doc) is not None
+        return pull_quote(doc, lead) is not None
     if kind == "people":
         return bool(doc.people)
     if kind == "contact":
@@ -320,7 +323,8 @@ def fit_collection(collection, layout, render, *, medium: str = "print"):
             continue
         number = max(before)
         doc = collection.chapters[number - 1].interview
-        kind = next((k for k in editorial if available(doc, k) and k not in used.get(number, [])), "blank")
+        kind = next((k for k in editorial if available(doc, k, lead=False) and k not in used.get(number, [])),
+                    "blank")
         used.setdefault(number, []).append(kind)
         after.setdefault(number, []).append(kind)
         filled.append(f"{NAMES[kind]} of chapter {number} on the blank left page")
@@ -331,7 +335,7 @@ def fit_collection(collection, layout, render, *, medium: str = "print"):
         for kind in editorial:
             if len(extra) >= need:
                 break
-            if available(chapter.interview, kind) and kind not in used.get(chapter.number, []):
+            if available(chapter.interview, kind, lead=False) and kind not in used.get(chapter.number, []):
                 extra.append(kind)
                 used.setdefault(chapter.number, []).append(kind)
         break  # the last chapter's pages only: they follow it
