@@ -175,8 +175,10 @@ def split_paragraphs(rendered: Rendered, paragraphs) -> list[SetParagraph]:
     out = []
     lines = list(rendered.lines)
     i = 0
+    from publish.typeset_ja import fullwidth_punctuation
+
     for p in paragraphs:
-        expected = p.plain
+        expected = fullwidth_punctuation(p.plain)  # ? ( ) in Japanese text are set full-width
         got_lines = []
         consumed = ""
         while len(consumed.replace(" ", "")) < len(expected.replace(" ", "")):
@@ -209,5 +211,6 @@ def line_spacing(line: Line) -> float | None:
         for a, b in zip(line.chars, line.chars[1:])
         if is_japanese(a.text) and is_japanese(b.text)
         and a.text not in PUNCTUATION and b.text not in PUNCTUATION
+        and abs(a.size - BODY) < 0.1 and abs(b.size - BODY) < 0.1  # not the 8.5pt speaker label
     ]
     return statistics.median(steps) if steps else None

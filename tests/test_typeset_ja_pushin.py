@@ -201,7 +201,8 @@ def _check_compression(sp, width, name):
         for a, b in zip(cs, cs[1:]):
             plain = lambda ch: is_japanese(ch) and ch not in PUNCTUATION  # noqa: E731
             if (is_latin(a.text) and plain(b.text)) or (plain(a.text) and is_latin(b.text)):
-                assert b.x0 - a.x1 >= wakan_min - 0.05, (name, a.text, b.text, line.text)
+                # 0.1 pt: Pango rounds the letter-spacing of a very loose line (+5.8 pt) by ~0.07 pt
+                assert b.x0 - a.x1 >= wakan_min - 0.1, (name, a.text, b.text, line.text)
 
 
 def test_pushed_in_punctuation_keeps_the_text_layer(setting):

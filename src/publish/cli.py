@@ -102,7 +102,7 @@ def _expectations_for(path: Path, layout: str | None = None):
         return preflight.Expectations.from_settings(settings)
     if edition == "screen":
         return preflight.Expectations(trim_mm=(settings.trim_width_mm, settings.trim_height_mm), pdfx=False)
-    return preflight.Expectations(pdfx=False)
+    return preflight.Expectations(pdfx=False, makeup=False)
 
 
 def cmd_check(args) -> int:

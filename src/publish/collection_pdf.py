@@ -138,10 +138,12 @@ def build_parallel(collection: Collection, layout, *, medium: str = "print", job
             page += pad + len(part.types)
 
         # furniture: which @page and running head each final page gets
-        titles = {c.anchor: c.interview.title.plain for c in collection.chapters}
+        from .typeset_ja import running_text
+
+        titles = {c.anchor: running_text(c.interview.title) for c in collection.chapters}
         pages: list[tuple[str, str]] = []
         for name, blank in front_probe.types:
-            pages.append(("blank" if blank else name, collection.title.plain))
+            pages.append(("blank" if blank else name, running_text(collection.title)))
         for part, (start, pad) in zip(parts, starts):
             pages += [("blank", "")] * pad
             chapter_pages = sorted((i, a) for a, i in part.anchors.items() if a.startswith("chapter-"))

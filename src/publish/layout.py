@@ -182,6 +182,9 @@ class Layout:
             lines.append(f"  --font-{name}: {value};")
         for name, spec in (self.tokens.get("colors") or {}).items():
             lines.append(f"  --color-{name}: {css_color(spec, medium)};")
+        expansion = (self.tokens.get("typesetting") or {}).get("wakan_expansion")
+        if expansion:  # read by typeset_ja.weasyprint_ext (justification order)
+            lines.append(f"  --jl-wakan-expansion: {expansion};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
     # -- files ----------------------------------------------------------------------

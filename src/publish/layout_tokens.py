@@ -155,6 +155,12 @@ TOKENS: tuple[Token, ...] = (
        "Side of a profile photo, in mm.", default='[18, 22, 26]'),
     _t("makeup.quote_space", "range", "[tightest, natural, loosest] lines",
        "Space above and below the text of a pull quote, in body lines.", default='[0.5, 1, 1.5]'),
+    # typesetting
+    _t("typesetting.wakan_expansion", "choice", "inter-character-first | jlreq",
+       "How justification widens a line: inter-character-first keeps the 和欧間 (Japanese–Latin space) at a "
+       "quarter em and spaces the characters, widening the 和欧間 (up to half an em) only on a line with "
+       "nothing else to expand; jlreq follows JLReq 3.8.3 (word spaces, then 和欧間 to half an em, then "
+       "characters).", choices=("inter-character-first", "jlreq"), default='inter-character-first'),
     # stylesheets
     _t("stylesheets.print", "files", "list of CSS files",
        "Stylesheets of the print document, in order. Each is looked up in this layout's folder, then its "

@@ -1,7 +1,10 @@
 """Model -> HTML through a layout's Jinja2 templates (the print side).
 
 Filters available to templates: `inline` (a Paragraph as typeset inline HTML), `plain`,
-`rich_plain`, `uri` (a path as a file URI) and `jdate` (2024年2月1日).
+`rich_plain`, `uri` (a path as a file URI) and `jdate` (2024年2月1日); `headline(measure)`
+(a title broken by phrase and balanced for `measure` ems), `ja` (a plain string typeset:
+和欧間, full-width punctuation) and `running` (a running head's text). Global: `pt`
+(a length token in points).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from . import typeset_ja
-from .layout import Layout
+from .layout import Layout, to_pt
 from .model import Interview, Paragraph, plain_text, rich_plain
 
 
@@ -50,6 +53,16 @@ def install_filters(env) -> None:
     env.filters.setdefault("rich_plain", lambda v: rich_plain(v or ()))
     env.filters.setdefault("uri", lambda p: Path(p).resolve().as_uri())
     env.filters.setdefault("jdate", jdate)
+    env.filters.setdefault("headline", _headline)
+    env.filters.setdefault("ja", typeset_ja.text_html)
+    env.filters.setdefault("running", typeset_ja.running_text)
+    env.globals.setdefault("pt", to_pt)
+
+
+def _headline(value, measure=None) -> Markup:
+    from .typeset_ja.headline import headline_html
+
+    return headline_html(value, measure)
 
 
 def profiles_placement(doc: Interview) -> dict[tuple[int, int], list]:

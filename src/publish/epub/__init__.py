@@ -34,7 +34,7 @@ from ..layout import Layout
 from ..model import Interview, Paragraph, rich_plain
 from ..render import jdate, profiles_placement
 from . import fonts as fontkit
-from .inline import inline_filter, inline_xhtml, uses_ruby
+from .inline import headline_filter, inline_filter, inline_xhtml, uses_ruby
 from .package import (
     CONTAINER_XML,
     Metadata,
@@ -144,7 +144,7 @@ def _environment(layout: Layout) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(inline=inline_filter, rich_plain=lambda v: rich_plain(v or ()), jdate=jdate,
+    env.filters.update(inline=inline_filter, headline=headline_filter, rich_plain=lambda v: rich_plain(v or ()), jdate=jdate,
                        plain=lambda p: p.plain if p else "")
     return env
 

@@ -55,6 +55,7 @@ class Expectations:
     fail_below_ppi: float = 150.0
     tolerance_mm: float = 0.2
     max_ink_percent: float = 330.0
+    makeup: bool = True                  # the make-up audit (off for imposed booklets)
 
     @classmethod
     def from_settings(cls, settings) -> 'Expectations':
@@ -151,6 +152,7 @@ def check_pdf(path, expectations: Expectations | None = None, *,
               only: list[str] | None = None) -> Report:
     """Run every registered check (or ``only`` those named) on the PDF at ``path``."""
     from . import checks  # noqa: F401  (registers the checks)
+    from . import makeup  # noqa: F401  (registers the make-up audit)
 
     path = Path(path)
     expect = expectations or Expectations()

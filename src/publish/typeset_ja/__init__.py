@@ -45,7 +45,8 @@ from .classes import (
     is_latin,
 )
 
-__all__ = ["inline_html", "paragraph_html", "latin_runs", "halved_positions", "RUBY_CLASS"]
+__all__ = ["inline_html", "paragraph_html", "latin_runs", "halved_positions", "RUBY_CLASS",
+           "text_html", "running_text", "fullwidth_punctuation"]
 
 _FULLWIDTH = ("W", "F")
 # Punctuation set on a full em with a half-em blank: after the glyph (closing brackets,
@@ -79,6 +80,7 @@ _L = r"A-Za-z0-9\u00C0-\u024F"
 # A Latin run: starts with a letter/digit, may hold spaces and Latin punctuation between
 # letters, ends with a letter, digit, %, ) or ].
 LATIN_RUN = re.compile(rf"[{_L}](?:[{_L} .,\-'’/&+#@_()\[\]]*[{_L}%)\]])?")
+_HYPHENATABLE = re.compile(r"[A-Za-z]*[a-z]{5}")  # a word with 5 lowercase letters in a row
 INSEPARABLE_RUN = re.compile("[" + "".join(sorted(INSEPARABLE)) + "]+")
 
 
@@ -103,11 +105,101 @@ def _width(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5
 
 
+# Half-width punctuation an editor types inside Japanese text, and the full-width form
+# print and EPUB set instead (rendering only: the model keeps what the editor wrote).
+_FULLWIDTH_PUNCTUATION = {"?": "？", "!": "！", "(": "（", ")": "）", ":": "："}
+
+
+def _ja_letter(ch: str) -> bool:
+    return bool(ch) and is_japanese(ch) and ch not in PUNCTUATION
+
+
+def fullwidth_punctuation(text: str) -> str:
+    """``text`` with the half-width ? ! ( ) : that stand in Japanese text set full-width
+    (same length, so offsets stay valid). A single ? or ! after a Japanese letter or
+    full-width punctuation (「か?」; a pair like 「!?」 stays, set 縦中横 in vertical text); : after a Japanese letter and not before a digit
+    (10:30 stays); a ( ) pair when the text before ``(``, after ``)`` or inside is
+    Japanese. Latin text (「Why? (see p. 3)」) is left alone."""
+    if not any(c in _FULLWIDTH_PUNCTUATION for c in text):
+        return text
+    out = list(text)
+
+    def japanese_side(ch: str) -> bool:
+        return _ja_letter(ch) or (bool(ch) and unicodedata.east_asian_width(ch) in _FULLWIDTH)
+
+    for i, c in enumerate(text):
+        before = out[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if c in "?!":
+            # a single ? or ! (a pair such as !? stays: 縦中横 in vertical text)
+            if before in "?!" and before or after in "?!" and after:
+                continue
+            if japanese_side(before):
+                out[i] = _FULLWIDTH_PUNCTUATION[c]
+        elif c == ":":
+            if _ja_letter(before) and not after.isdigit():
+                out[i] = "："
+        elif c == "(":
+            depth, k = 0, i
+            while k < len(text):
+                if text[k] == "(":
+                    depth += 1
+                elif text[k] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+            if k >= len(text):
+                continue
+            inside = text[i + 1:k]
+            after_close = text[k + 1] if k + 1 < len(text) else ""
+            if japanese_side(before) or _ja_letter(after_close) or any(_ja_letter(x) for x in inside):
+                out[i], out[k] = "（", "）"
+    return "".join(out)
+
+
 class _Renderer:
-    def __init__(self, plain: str):
-        self.plain = plain
+    def __init__(self, plain: str, phrases: set[int] | None = None, breaks: set[int] | None = None):
+        self.source = plain
+        self.plain = plain = fullwidth_punctuation(plain)
         self.pos = 0  # offset of the next node in plain
         self.halved = halved_positions(plain)
+        self.phrases = phrases or set()
+        self.breaks = breaks or set()
+
+    def render_phrased(self, inlines) -> str:
+        """``render`` with each phrase (between the offsets ``self.phrases``) in a nowrap
+        span and a ``<br>`` at the offsets ``self.breaks``. A cut inside an emphasis or a
+        strong run is not made (the run stays whole)."""
+        groups: list[list] = [[]]
+        starts = [0]
+        pos = 0
+        total = len(self.plain)
+        for node in inlines:
+            length = len(plain_text((node,)))
+            if isinstance(node, Text):
+                inner = sorted(c for c in self.phrases if pos < c < pos + length)
+                last = 0
+                for cut in inner:
+                    groups[-1].append(Text(node.text[last:cut - pos]))
+                    groups.append([])
+                    starts.append(cut)
+                    last = cut - pos
+                groups[-1].append(Text(node.text[last:]))
+            else:
+                groups[-1].append(node)
+            pos += length
+            if pos in self.phrases and pos < total:
+                groups.append([])
+                starts.append(pos)
+        out = []
+        for start, group in zip(starts, groups):
+            if not group:
+                continue
+            if out:
+                out.append("<br>" if start in self.breaks else "")
+            out.append(f'<span class="jl-phrase">{self.render(group)}</span>')
+        return "".join(out)
 
     def char(self, i: int) -> str:
         return self.plain[i] if 0 <= i < len(self.plain) else ""
@@ -130,6 +222,7 @@ class _Renderer:
     def text(self, text: str, bouten: bool) -> str:
         start = self.pos
         self.pos += len(text)
+        text = self.plain[start:start + len(text)]  # full-width punctuation (same length)
         out = []
         i = 0
         spans = []
@@ -151,8 +244,11 @@ class _Renderer:
                     classes.append("jl-gs")
                 if _wants_gap(run[-1], self.char(start + e)):
                     classes.append("jl-ge")
+                # English words long enough to hyphenate (pyphen, through WeasyPrint's
+                # `hyphens: auto` on [lang=en]), so a line before them need not go loose
+                lang = ' lang="en"' if _HYPHENATABLE.search(run) else ""
                 out.append(
-                    f'<span class="{" ".join(classes)}">{self.chars(run, bouten, start + s)}</span>'
+                    f'<span class="{" ".join(classes)}"{lang}>{self.chars(run, bouten, start + s)}</span>'
                 )
             i = e
         out.append(self.chars(text[i:], bouten, start + i))
@@ -243,3 +339,40 @@ def inline_html(inlines) -> Markup:
 def paragraph_html(paragraph: Paragraph) -> Markup:
     """Inline HTML of one paragraph, for the print templates (wrap it in ``<p>``)."""
     return inline_html(paragraph.inlines)
+
+
+def text_html(value) -> Markup:
+    """A plain string (a name, an affiliation, a date) typeset like a paragraph: 和欧間
+    spans, 約物詰め, full-width punctuation in Japanese text."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, Paragraph):
+        return paragraph_html(value)
+    return inline_html((Text(str(value)),))
+
+
+def running_text(value) -> str:
+    """The base text of a title (ruby readings left out) for a running head, with a plain
+    space at each 和欧間 (a margin box holds a string, not markup: the layout's CSS sets its
+    word-spacing so the space is a quarter em) and full-width punctuation."""
+    if value is None:
+        return ""
+    if isinstance(value, Paragraph):
+        plain = value.plain
+    elif isinstance(value, (list, tuple)):
+        plain = "".join(p.plain if isinstance(p, Paragraph) else str(p) for p in value)
+    else:
+        plain = str(value)
+    plain = fullwidth_punctuation(plain)
+    out = []
+    edges = set()
+    for s, e in latin_runs(plain):
+        if s > 0 and _wants_gap(plain[s], plain[s - 1]):
+            edges.add(s)
+        if e < len(plain) and _wants_gap(plain[e - 1], plain[e]):
+            edges.add(e)
+    for i, c in enumerate(plain):
+        if i in edges:
+            out.append(" ")
+        out.append(c)
+    return "".join(out)

@@ -787,19 +787,56 @@ def _is_wakan(a: str, b: str) -> bool:
     return (is_latin(a) and ja(b)) or (ja(a) and is_latin(b))
 
 
-def _allocate(extra, leaves, gap_before, em):
-    """Share ``extra`` width out in JLReq's expansion order (3.8.3):
+WAKAN_PROPERTY = "--jl-wakan-expansion"
+_WAKAN_KEY = WAKAN_PROPERTY.replace("-", "_")
+# What a line without the property does: inter-character space first, the 和欧間 stays a
+# quarter em unless nothing else can take the width (see _allocate).
+DEFAULT_WAKAN_EXPANSION = "inter-character-first"
+WAKAN_EXPANSIONS = ("inter-character-first", "jlreq")
+
+
+def _wakan_expansion(line) -> str:
+    """``--jl-wakan-expansion`` (inherited, so a layout declares it once on :root):
+    ``inter-character-first`` or ``jlreq``."""
+    style = line.style
+    try:
+        value = style[_WAKAN_KEY]
+    except (KeyError, AttributeError):
+        value = None
+    idents = [t.lower_value for t in (value or ()) if getattr(t, "type", None) == "ident"]
+    return idents[0] if idents and idents[0] in WAKAN_EXPANSIONS else DEFAULT_WAKAN_EXPANSION
+
+
+def _allocate(extra, leaves, gap_before, em, mode=DEFAULT_WAKAN_EXPANSION):
+    """Share ``extra`` width out.
+
+    ``mode="jlreq"``, JLReq's expansion order (3.8.3):
 
     1. word spaces of Latin runs, by up to a quarter em each (towards half an em);
     2. the 和欧間 quarter em, by up to a quarter em each (towards half an em);
     3. the rest equally over every gap between characters (Japanese characters, box
        boundaries and word spaces), never inside a Latin word or between ── halves.
+
+    ``mode="inter-character-first"`` (the built-in layouts, as designers fix 和欧間 at 25%
+    in InDesign): everything equally over the gaps between characters and the word spaces,
+    the 和欧間 kept at a quarter em; only a line with no other gap widens its 和欧間, by up
+    to a quarter em (towards half an em).
     """
     gaps = {k: v for k, v in gap_before.items() if _gap_ok(v[0].last, v[1].first)}
     spaces = sum(leaf.spaces for leaf in leaves)
     inner = sum(leaf.inner for leaf in leaves)
     wakan = [k for k, (a, b) in gaps.items() if _is_wakan(a.last, b.first)]
     remaining = extra
+    if mode != "jlreq":
+        others = [k for k in gaps if k not in set(wakan)]
+        count = len(others) + inner + spaces
+        if count:
+            s3 = remaining / count
+            amounts = {k: s3 for k in others}
+            letter_spacing = {id(leaf.box): s3 for leaf in leaves if leaf.inner and s3}
+            return s3, letter_spacing, amounts
+        s2 = min(remaining / len(wakan), em / 4) if wakan else 0.0
+        return 0.0, {}, {k: s2 for k in wakan}
     s1 = min(remaining / spaces, em / 4) if spaces else 0.0
     remaining -= s1 * spaces
     s2 = min(remaining / len(wakan), em / 4) if wakan else 0.0
@@ -974,7 +1011,7 @@ def _text_align(context, line, available_width, last):
     gaps = {}  # id(box) -> space added before that box
     if justify and extra > 0:
         word_spacing, letter_spacing, gaps = _allocate(
-            extra, leaves, gap_before, line.style["font_size"])
+            extra, leaves, gap_before, line.style["font_size"], _wakan_expansion(line))
     for key, amount in reductions.items():
         gaps[key] = gaps.get(key, 0.0) - amount
     spacing = word_spacing or any(gaps.values())

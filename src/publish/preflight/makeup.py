@@ -1,0 +1,602 @@
+"""Make-up audit: what a Japanese editorial designer would mark on the proofs.
+
+Works from the glyphs of the finished PDF only (pdfplumber characters: position, font,
+size), so it judges any PDF, whatever made it. It reports, with page numbers:
+
+- ``blank``: pages with no content but the folio, the running head and marks;
+- ``headline``: headline lines (titles, headings, pull quotes: text larger than the body,
+  or bold and at least body size) broken inside a BudouX phrase (文節), or a broken
+  headline leaving a line of one or two characters;
+- ``last-line``: body paragraphs whose last line holds one or two characters (「か?」);
+- ``column-hole``: a column ending more than three lines above its neighbour although the
+  text continues after it (below a spanning heading, or on the next page);
+- ``wakan``: a Japanese character directly against a Latin letter or digit with no space
+  (和欧間 missing), in any text of the page.
+
+It also measures the body's 和欧間 (median gap in em between Japanese and Latin in body
+lines). ``audit(path)`` returns a :class:`MakeupAudit`; ``publish check FILE.pdf``
+reports the findings as warnings (check ``makeup``, each message starting with its kind); ``python -m
+publish.preflight.makeup FILE.pdf…`` prints one table row per file.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+KINDS = ('blank', 'headline', 'last-line', 'column-hole', 'wakan')
+LABELS = {
+    'blank': 'blank pages',
+    'headline': 'headline breaks inside a phrase / 1–2 character headline lines',
+    'last-line': 'body last lines of 1–2 characters',
+    'column-hole': 'column holes',
+    'wakan': 'Japanese–Latin pairs with no space',
+}
+
+
+# ----------------------------------------------------------------------------- characters
+
+def is_japanese(ch: str) -> bool:
+    """Kana, kanji and the marks that behave like them (not punctuation or brackets)."""
+    if not ch:
+        return False
+    o = ord(ch)
+    return (0x3041 <= o <= 0x309F and o not in (0x309B, 0x309C)      # hiragana
+            or 0x30A1 <= o <= 0x30FA or o in (0x30FC, 0x30FD, 0x30FE)  # katakana, ー
+            or 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF           # kanji
+            or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
+            or o in (0x3005, 0x3006, 0x3007, 0x30F6, 0x30F5)          # 々〆〇ヶヵ
+            or 0xFF66 <= o <= 0xFF9D)                                  # half-width katakana
+
+
+def is_latin(ch: str) -> bool:
+    """A European letter or digit (the other side of 和欧間). Full-width Ａ１ are Japanese-style."""
+    if not ch or ord(ch) > 0x24F:
+        return False
+    return ch.isalnum()
+
+
+def _is_space(ch: str) -> bool:
+    return ch != '\u3000' and (ch.isspace() or ch == '\u200b' or unicodedata.category(ch) == 'Zs')
+
+
+# ----------------------------------------------------------------------------- lines
+
+@dataclass
+class Glyph:
+    text: str
+    x0: float
+    x1: float
+    base: float          # baseline, PDF y (up)
+    size: float
+    font: str
+    bold: bool
+
+
+@dataclass
+class Line:
+    page: int
+    glyphs: list[Glyph]
+    kind: str = 'other'  # body, headline, small, other
+
+    @property
+    def text(self) -> str:
+        return ''.join(g.text for g in self.glyphs)
+
+    @property
+    def ink(self) -> str:
+        """The text without spaces."""
+        return ''.join(g.text for g in self.glyphs if not _is_space(g.text))
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(g.x1 for g in self.glyphs)
+
+    @property
+    def base(self) -> float:
+        return statistics.median(g.base for g in self.glyphs)
+
+    @property
+    def size(self) -> float:
+        sizes = Counter(round(g.size, 1) for g in self.glyphs if not _is_space(g.text))
+        return sizes.most_common(1)[0][0] if sizes else round(self.glyphs[0].size, 1)
+
+    @property
+    def bold(self) -> bool:
+        marks = [g.bold for g in self.glyphs if not _is_space(g.text)]
+        return bool(marks) and sum(marks) * 2 > len(marks)
+
+
+@dataclass
+class PageText:
+    number: int
+    trim: tuple[float, float, float, float]      # x0, y0, x1, y1 in PDF coordinates
+    lines: list[Line]
+    images: list[tuple[float, float, float, float]]
+    glyph_count: int
+    graphics: list[tuple[float, float, float, float]] = field(default_factory=list)  # rects, rules
+
+
+def _font_name(name: str) -> str:
+    return name.split('+', 1)[-1]
+
+
+def _read(path) -> list[PageText]:
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            media = page.mediabox
+            trim = getattr(page, 'trimbox', None) or media
+            x_lo, y_lo, x_hi, y_hi = trim
+            height = page.height
+            top_offset = media[1]
+            glyphs = []
+            for ch in page.chars:
+                if not ch.get('upright', True):
+                    continue
+                matrix = ch.get('matrix') or (1, 0, 0, 1, ch['x0'], height - ch['bottom'])
+                base = matrix[5]
+                cx = (ch['x0'] + ch['x1']) / 2
+                if not (x_lo <= cx + 0 <= x_hi and y_lo <= base <= y_hi):
+                    continue   # slug line, marks, bleed
+                font = _font_name(ch.get('fontname', ''))
+                glyphs.append(Glyph(ch['text'], ch['x0'], ch['x1'], base, ch['size'], font,
+                                    'bold' in font.lower() or 'black' in font.lower()
+                                    or 'heavy' in font.lower()))
+            images = []
+            for im in page.images:
+                # pdfplumber: top/bottom from the page top; convert to PDF y
+                y0 = height - im['bottom'] + top_offset
+                y1 = height - im['top'] + top_offset
+                box = (max(im['x0'], x_lo), max(y0, y_lo), min(im['x1'], x_hi), min(y1, y_hi))
+                if box[2] - box[0] > 2 and box[3] - box[1] > 2:
+                    images.append(box)
+            graphics = []
+            for shape in list(page.rects) + list(page.lines):
+                y0 = height - shape['bottom'] + top_offset
+                y1 = height - shape['top'] + top_offset
+                if shape['x1'] - shape['x0'] > 2 and x_lo < shape['x0'] and shape['x1'] < x_hi:
+                    graphics.append((shape['x0'], y0, shape['x1'], y1))
+            centre = (x_lo + x_hi) / 2
+            pages.append(PageText(page.page_number, (x_lo, y_lo, x_hi, y_hi),
+                                  _lines(page.page_number, glyphs, centre), images, len(glyphs),
+                                  graphics))
+    return pages
+
+
+def _lines(number: int, glyphs: list[Glyph], centre: float) -> list[Line]:
+    """Glyphs on one baseline, split where a gap is wider than a column gutter could hold
+    inside a line (1.2 em, or 0.6 em across the page's centre)."""
+    rows: dict[float, list[Glyph]] = defaultdict(list)
+    for g in sorted(glyphs, key=lambda g: -g.base):
+        key = next((k for k in rows if abs(k - g.base) <= max(0.6, g.size * 0.12)), None)
+        rows[g.base if key is None else key].append(g)
+    lines = []
+    for row in rows.values():
+        row.sort(key=lambda g: g.x0)
+        current = [row[0]]
+        for g in row[1:]:
+            prev = current[-1]
+            em = max(prev.size, g.size)
+            gap = g.x0 - prev.x1
+            if _is_space(prev.text) and len(current) > 1:
+                gap = g.x0 - current[-2].x1
+            if gap > 1.2 * em or (gap > 0.6 * em and prev.x1 <= centre + 1 <= g.x0 + 2):
+                lines.append(Line(number, current))
+                current = [g]
+            else:
+                current.append(g)
+        lines.append(Line(number, current))
+    # strip spaces at the ends
+    out = []
+    for line in lines:
+        gl = line.glyphs
+        while gl and _is_space(gl[0].text):
+            gl = gl[1:]
+        while gl and _is_space(gl[-1].text):
+            gl = gl[:-1]
+        if gl:
+            out.append(Line(number, gl))
+    out.sort(key=lambda l: (-l.base, l.x0))
+    return out
+
+
+# ----------------------------------------------------------------------------- audit
+
+@dataclass(frozen=True)
+class MakeupFinding:
+    kind: str
+    page: int
+    message: str
+
+
+@dataclass
+class MakeupAudit:
+    path: Path
+    pages: int
+    findings: list[MakeupFinding] = field(default_factory=list)
+    body_size: float | None = None
+    body_wakan: list[float] = field(default_factory=list)   # gaps in em
+
+    def of(self, kind: str) -> list[MakeupFinding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    def count(self, kind: str) -> int:
+        if kind == 'blank':
+            return len({f.page for f in self.of(kind)})
+        return len(self.of(kind))
+
+    @property
+    def wakan_median(self) -> float | None:
+        return statistics.median(self.body_wakan) if self.body_wakan else None
+
+    def summary(self) -> str:
+        parts = [f'{self.count(k)} {LABELS[k]}' for k in KINDS]
+        median = self.wakan_median
+        parts.append('body 和欧間 median ' + (f'{median:.2f} em' if median is not None else 'n/a'))
+        return '; '.join(parts)
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    try:
+        import budoux
+    except ImportError:   # pragma: no cover - budoux is a dependency
+        return None
+    return budoux.load_default_japanese_parser()
+
+
+def phrase_boundaries(text: str) -> set[int] | None:
+    """Offsets in ``text`` (spaces removed) where BudouX allows a break."""
+    parser = _parser()
+    if parser is None:
+        return None
+    bounds, at = set(), 0
+    for phrase in parser.parse(text):
+        at += len(phrase)
+        bounds.add(at)
+    # a dash (── ……) closes a phrase too: 「ICT 活用──／企業視点を」
+    for k in range(1, len(text)):
+        if text[k - 1] in DASHES and text[k] not in DASHES:
+            bounds.add(k)
+    return bounds
+
+
+DASHES = frozenset('\u2014\u2015\u2500\u2026\u2025')
+
+
+def audit(path) -> MakeupAudit:
+    pages = _read(path)
+    result = MakeupAudit(Path(path), len(pages))
+    sizes = Counter()
+    for page in pages:
+        for line in page.lines:
+            for g in line.glyphs:
+                if not _is_space(g.text):
+                    sizes[round(g.size, 1)] += 1
+    if not sizes:
+        result.findings += [MakeupFinding('blank', p.number, 'blank page') for p in pages]
+        return result
+    body = sizes.most_common(1)[0][0]
+    result.body_size = body
+    for page in pages:
+        for line in page.lines:
+            size = line.size
+            if abs(size - body) <= 0.3:
+                line.kind = 'body'
+            elif size >= 1.2 * body or (line.bold and size >= body + 0.9):
+                line.kind = 'headline'
+            elif size < 0.7 * body:
+                line.kind = 'small'
+    pitch = _body_pitch(pages, body)
+    area = _type_area(pages)
+    for index, page in enumerate(pages):
+        result.findings += _blank(page, area)
+        result.findings += _headlines(page)
+        result.findings += _last_lines(page, body)
+        following = pages[index + 1] if index + 1 < len(pages) else None
+        result.findings += _column_holes(page, following, body, pitch, area)
+        found, gaps = _wakan(page, body)
+        result.findings += found
+        result.body_wakan += gaps
+    return result
+
+
+def _body_pitch(pages: list[PageText], body: float) -> float:
+    steps = Counter()
+    for page in pages:
+        bodies = [l for l in page.lines if l.kind == 'body']
+        for a in bodies:
+            below = [b for b in bodies if b.base < a.base - 1 and abs(b.x0 - a.x0) < 3 * body]
+            if below:
+                steps[round(a.base - max(b.base for b in below), 1)] += 1
+    return steps.most_common(1)[0][0] if steps else body * 1.75
+
+
+def _type_area(pages: list[PageText]):
+    """The vertical extent of the body across the document (the 版面), in PDF y."""
+    tops, bottoms, lefts, rights = [], [], [], []
+    for page in pages:
+        for line in page.lines:
+            if line.kind == 'body':
+                tops.append(line.base + line.size)
+                bottoms.append(line.base - line.size * 0.3)
+                lefts.append(line.x0)
+                rights.append(line.x1)
+    if not tops:
+        return None
+    return (min(lefts), min(bottoms), max(rights), max(tops))
+
+
+def _blank(page: PageText, area) -> list[MakeupFinding]:
+    if page.images:
+        return []
+    if area is None:
+        content = page.lines
+    else:
+        # the running head sits above the type area, the folio below it
+        content = [l for l in page.lines
+                   if area[1] - 2 <= l.base <= area[3] + 2 or l.kind == 'headline']
+    if content:
+        return []
+    return [MakeupFinding('blank', page.number, 'blank page (nothing but folio, running head '
+                                                'or marks)')]
+
+
+def _blocks(lines: list[Line]) -> list[list[Line]]:
+    """Headline lines grouped into blocks: same size, stacked, overlapping horizontally."""
+    heads = sorted((l for l in lines if l.kind == 'headline'), key=lambda l: (-l.base, l.x0))
+    blocks: list[list[Line]] = []
+    for line in heads:
+        for block in blocks:
+            last = block[-1]
+            if (abs(last.size - line.size) <= 0.2 and 0 < last.base - line.base <= 2.1 * line.size
+                    and line.x0 < last.x1 and last.x0 < line.x1 and last.bold == line.bold):
+                block.append(line)
+                break
+        else:
+            blocks.append([line])
+    return blocks
+
+
+def _headlines(page: PageText) -> list[MakeupFinding]:
+    out = []
+    for block in _blocks(page.lines):
+        if len(block) < 2:
+            continue
+        texts = [l.ink for l in block]
+        whole = ''.join(texts)
+        bounds = phrase_boundaries(whole)
+        at = 0
+        shown = '／'.join(texts)
+        for i, text in enumerate(texts):
+            at += len(text)
+            if i < len(texts) - 1 and bounds is not None and at not in bounds:
+                a, b = texts[i][-4:], texts[i + 1][:4]
+                out.append(MakeupFinding('headline', page.number,
+                                         f'headline broken inside a phrase: 「…{a}／{b}…」 '
+                                         f'({block[0].size:g} pt: 「{shown}」)'))
+            if len(text) <= 2:
+                out.append(MakeupFinding('headline', page.number,
+                                         f'headline line of {len(text)} character'
+                                         f'{"s" if len(text) > 1 else ""}: 「{text}」 '
+                                         f'({block[0].size:g} pt: 「{shown}」)'))
+    return out
+
+
+def _last_lines(page: PageText, body: float) -> list[MakeupFinding]:
+    out = []
+    bodies = [l for l in page.lines if l.kind == 'body']
+    for line in bodies:
+        ink = line.ink
+        if not ink or len(ink) > 2:
+            continue
+        # a one- or two-character body line is a paragraph's stranded last line, provided it
+        # belongs to running text (a full line above it in the same column, or the column top)
+        above = [b for b in bodies if 0 < b.base - line.base <= 2.5 * body
+                 and abs(b.x0 - line.x0) <= 1.5 * body]
+        if above and len(above[-1].ink) <= 2:
+            continue
+        out.append(MakeupFinding('last-line', page.number,
+                                 f'paragraph ends with a line of {len(ink)} character'
+                                 f'{"s" if len(ink) > 1 else ""}: 「{ink}」'
+                                 + (f' (after 「…{above[-1].ink[-8:]}」)' if above else '')))
+    return out
+
+
+def _column_holes(page: PageText, following: PageText | None, body: float, pitch: float,
+                  area) -> list[MakeupFinding]:
+    if area is None:
+        return []
+    bodies = [l for l in page.lines if l.kind == 'body']
+    if not bodies:
+        return []
+    left, right = area[0], area[2]
+    # column left edges: body lines that start a column (no indent) cluster at each edge
+    starts = sorted(round(l.x0) for l in bodies)
+    edges: list[float] = []
+    for x in starts:
+        if not edges or x - edges[-1] > 6 * body:
+            edges.append(x)
+    if len(edges) < 2:
+        return []
+    inside = [l for l in page.lines if area[1] - 2 <= l.base <= area[3] + 2]
+
+    def column_of(x0: float) -> int:
+        return max(i for i, e in enumerate(edges) if x0 >= e - 1.5 * body) if x0 >= edges[0] - 1.5 * body else 0
+
+    spanning = []
+    for line in inside:
+        c0, c1 = column_of(line.x0), column_of(line.x1 - 0.5 * line.size)
+        if c1 > c0:
+            spanning.append((line.base + line.size, line.base - 0.3 * line.size))
+    for im in page.images + page.graphics:
+        if column_of(im[0]) < column_of(im[2] - 2) and im[1] >= area[1] - 2 and im[3] <= area[3] + 2:
+            spanning.append((im[3], im[1]))
+    spanning.sort(key=lambda s: -s[0])
+    merged: list[list[float]] = []
+    for top, bottom in spanning:
+        if merged and top >= merged[-1][1] - 1:
+            merged[-1][1] = min(merged[-1][1], bottom)
+        else:
+            merged.append([top, bottom])
+    spanning = merged
+    # bands between spanning items
+    cuts = [area[3] + 3]
+    for top, bottom in spanning:
+        cuts += [top, bottom]
+    cuts.append(area[1] - 3)
+    bands = []
+    for i in range(0, len(cuts), 2):
+        hi, lo = cuts[i], cuts[i + 1]
+        if hi - lo > pitch:
+            bands.append((hi, lo, i + 2 < len(cuts) - 1))   # (top, bottom, spanning item below)
+    out = []
+    continues_next = _continues(following, body)
+    for hi, lo, more_below in bands:
+        floors = {}
+        for line in inside:
+            if line.kind in ('small',) or not (lo <= line.base <= hi):
+                continue
+            if column_of(line.x0) != column_of(line.x1 - 0.5 * line.size):
+                continue
+            c = column_of(line.x0)
+            floors[c] = min(floors.get(c, hi), line.base - 0.3 * line.size)
+        for im in page.images:
+            if lo <= (im[1] + im[3]) / 2 <= hi and column_of(im[0]) == column_of(im[2] - 2):
+                c = column_of(im[0])
+                floors[c] = min(floors.get(c, hi), im[1])
+        if not floors:
+            continue
+        deepest = min(floors.values())
+        if not (more_below or continues_next):
+            continue
+        for c in range(len(edges)):
+            floor = floors.get(c, hi)
+            lines_short = (floor - deepest) / pitch
+            if lines_short > 3.2:
+                out.append(MakeupFinding('column-hole', page.number,
+                                         f'column {c + 1} ends {lines_short:.0f} lines above its '
+                                         'neighbour while the text continues '
+                                         + ('below the spanning heading' if more_below
+                                            else 'on the next page')))
+    return out
+
+
+def _continues(following: PageText | None, body: float) -> bool:
+    """Does the running text go on to the next page (rather than a new opener, a blank or
+    the back cover)?"""
+    if following is None:
+        return False
+    bodies = [l for l in following.lines if l.kind == 'body']
+    if not bodies:
+        return False
+    first = max(l.base for l in bodies)
+    big = [l for l in following.lines if l.kind == 'headline' and l.size >= 1.8 * body
+           and l.base > first]
+    return not big
+
+
+def _wakan(page: PageText, body: float) -> tuple[list[MakeupFinding], list[float]]:
+    out, gaps = [], []
+    for line in page.lines:
+        if line.kind == 'small':
+            continue
+        glyphs = line.glyphs
+        for i in range(len(glyphs) - 1):
+            a = glyphs[i]
+            j = i + 1
+            while j < len(glyphs) and _is_space(glyphs[j].text):
+                j += 1
+            if j >= len(glyphs):
+                break
+            b = glyphs[j]
+            if not ((is_japanese(a.text[-1:]) and is_latin(b.text[:1]))
+                    or (is_latin(a.text[-1:]) and is_japanese(b.text[:1]))):
+                continue
+            em = a.size if is_japanese(a.text[-1:]) else b.size
+            gap = (b.x0 - a.x1) / em
+            if line.kind == 'body':
+                gaps.append(gap)
+            if gap < 0.06 and j == i + 1:
+                before = ''.join(g.text for g in glyphs[max(0, i - 4):i])
+                after = ''.join(g.text for g in glyphs[j + 1:j + 5])
+                out.append(MakeupFinding('wakan', page.number,
+                                         f'no 和欧間 between 「{a.text}」 and 「{b.text}」 in '
+                                         f'「{before}{a.text}{b.text}{after}」 ({line.size:g} pt)'))
+    return out, gaps
+
+
+# ----------------------------------------------------------------------------- report
+
+def table(audits: list[MakeupAudit]) -> str:
+    head = ('| file | pages | ' + ' | '.join(LABELS[k] for k in KINDS)
+            + ' | body 和欧間 median |')
+    rule = '|' + '---|' * (len(KINDS) + 3)
+    rows = [head, rule]
+    for a in audits:
+        median = a.wakan_median
+        rows.append(f'| {a.path.name} | {a.pages} | '
+                    + ' | '.join(str(a.count(k)) for k in KINDS)
+                    + f' | {median:.2f} em |' if median is not None else ' | n/a |')
+    return '\n'.join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog='python -m publish.preflight.makeup',
+                                     description='Make-up audit of built PDFs.')
+    parser.add_argument('pdf', nargs='+')
+    parser.add_argument('-v', '--verbose', action='store_true', help='list every finding')
+    args = parser.parse_args(argv)
+    audits = [audit(p) for p in args.pdf]
+    if args.verbose:
+        for a in audits:
+            print(f'{a.path}:')
+            for f in a.findings:
+                print(f'  page {f.page}: {f.kind}: {f.message}')
+    print(table(audits))
+    return 1 if any(a.findings for a in audits) else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
+
+
+# ----------------------------------------------------------------------------- preflight
+
+def _register() -> None:
+    """``publish check FILE.pdf``: one warning per finding (check ``makeup-<kind>``), and an
+    info line with the counts and the body's 和欧間."""
+    from . import Finding, Severity, check
+
+    @check('makeup')
+    def makeup(ctx) -> list:
+        if not getattr(ctx.expect, 'makeup', True):
+            return [Finding(Severity.INFO, 'makeup', 'not audited (imposed pages)')]
+        result = audit(ctx.path)
+        out = []
+        for kind in KINDS:
+            found = result.of(kind)
+            for f in found[:12]:
+                out.append(Finding(Severity.WARNING, 'makeup', f'{kind}: {f.message}', f.page))
+            if len(found) > 12:
+                out.append(Finding(Severity.WARNING, 'makeup',
+                                   f'… and {len(found) - 12} more {kind} findings'))
+        out.append(Finding(Severity.INFO, 'makeup', result.summary()))
+        return out
+
+
+_register()
