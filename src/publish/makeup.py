@@ -91,8 +91,33 @@ def pull_quote(doc, lead: bool = True):
         best = max(quotes, key=lambda q: len(rich_plain(q.paragraphs)))
         return {"paragraphs": best.paragraphs, "by": doc.person(best.by).name if best.by else None}
     if doc.lead and lead:
-        return {"paragraphs": doc.lead[:1], "by": None}
+        return {"paragraphs": (first_sentences(doc.lead[0]),), "by": None}
     return None
+
+
+QUOTE_CHARS = 100  # a pull quote taken from the lead: its first sentences up to about this many
+
+
+def first_sentences(paragraph, limit: int = QUOTE_CHARS):
+    """The paragraph cut after the last full stop (。) that keeps it within `limit`
+    characters (at least its first sentence); markup before the cut is kept."""
+    from .model import Paragraph, Text, plain_text
+
+    cut, seen = None, 0
+    for index, node in enumerate(paragraph.inlines):
+        length = len(plain_text((node,)))
+        if isinstance(node, Text):
+            for offset, char in enumerate(node.text):
+                if char == "。" and (cut is None or seen + offset + 1 <= limit):
+                    cut = (index, offset + 1)
+        seen += length
+        if seen > limit and cut is not None:
+            break
+    if cut is None:
+        return paragraph
+    index, offset = cut
+    inlines = paragraph.inlines[:index] + (Text(paragraph.inlines[index].text[:offset]),)
+    return Paragraph(tuple(inlines))
 
 
 def available(doc, kind: str, lead: bool = True) -> bool:
@@ -266,9 +291,19 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
     if kinds:
         used.append("added " + ", ".join(NAMES[k] for k in kinds) + " before the back cover")
     document = best.document
-    if kinds:
+    expected = best.pages + len(kinds)
+    while kinds:
         plan = Plan(level=best.level, after={None: kinds}, css=adjust_css(layout, best.level))
         document = render(plan)
+        if len(document.pages) == expected or "blank" not in strategies:
+            break
+        # an editorial page ran onto a second page: a blank page instead of the last one
+        editorial = [i for i, k in enumerate(kinds) if k != "blank"]
+        if not editorial:
+            break
+        dropped = kinds[editorial[-1]]
+        kinds = arrange(kinds[:editorial[-1]] + kinds[editorial[-1] + 1:] + ["blank"], first)
+        used.append(f"{NAMES[dropped]} did not fit one page: a blank page instead")
     if natural.pages == len(document.pages) and not kinds and best.level == 0:
         note = None if natural.pages % multiple == 0 else (
             f"make-up: {natural.pages} pages, not a multiple of {multiple}; no strategy left "
