@@ -96,11 +96,12 @@ def make_chapters(interviews) -> tuple[Chapter, ...]:
 
 def render_collection_html(collection: Collection, layout, *, medium: str = "print", chapters=None,
                            front: bool = True, back: bool = True, page_numbers: dict | None = None,
-                           furniture: bool = True, first_page: int = 1) -> str:
+                           furniture: bool = True, first_page: int = 1, plan=None) -> str:
     """The HTML WeasyPrint typesets for the collection (or a part of it: the front matter,
     some chapters, the colophon). `page_numbers` (anchor -> page) writes the table of
     contents' numbers as text instead of `target-counter()`; `furniture=False` leaves out
     running heads and folios (stamped later, see collection_pdf)."""
+    from .makeup import template_globals
     from .render import install_filters, profiles_placement
 
     env = layout.env
@@ -128,6 +129,7 @@ def render_collection_html(collection: Collection, layout, *, medium: str = "pri
         furniture=furniture,
         first_page=first_page,
         blank_pages=0,
+        **template_globals(plan, layout),
     )
 
 
@@ -142,8 +144,16 @@ def build_collection_pdf(collection: Collection, layout, *, medium: str = "print
     from .pdf import render_html
 
     wall, cpu = time.perf_counter(), time.process_time()
-    html = render_collection_html(collection, layout, medium=medium)
-    data = render_html(html, layout, collection.sources).write_pdf()
+    from .makeup import fit_collection
+
+    document, note = fit_collection(collection, layout, lambda plan: render_html(
+        render_collection_html(collection, layout, medium=medium, plan=plan), layout,
+        collection.sources), medium=medium)
+    if note:
+        from .build import progress
+
+        progress(f"  {collection.slug}.pdf: {note}")
+    data = document.write_pdf()
     if os.environ.get("PUBLISH_TIMING"):  # for bench_collections
         import json
 

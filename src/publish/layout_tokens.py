@@ -28,7 +28,8 @@ MM = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*mm\s*\Z")
 @dataclass(frozen=True)
 class Token:
     name: str  # dotted; a final "*" stands for any name in an open group
-    kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files, file
+    kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files,
+    #            strategies, range, file
     unit: str
     doc: str
     choices: tuple = ()
@@ -133,6 +134,27 @@ TOKENS: tuple[Token, ...] = (
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
        "all together after the lead.", choices=("first-answer", "opening")),
+    # make-up: fitting the page count to the binding (publish.makeup)
+    _t("makeup.strategies", "strategies", "list of tighten | loosen | quote | people | contact | blank",
+       "Print: how the make-up stage brings the page count to the binding's multiple, tried in this order: "
+       "tighten/loosen the adjustable space below, then editorial pages before the back cover (quote: a "
+       "full-page pull quote from a quote: turn or the lead; people: the people with their profiles; contact: "
+       "the source's contact: and url: with its QR), and blank pages only as the last resort (never a blank "
+       "spread).", default='[tighten, loosen, quote, people, contact, blank]'),
+    _t("makeup.heading_space", "range", "[tightest, natural, loosest] lines",
+       "Space above a section heading, in body lines (the heading stays on the line grid).",
+       default='[0, 1, 2]'),
+    _t("makeup.heading_padding", "range", "[tightest, natural, loosest] lines",
+       "Space above and below a section heading's text inside its band, in body lines.",
+       default='[0.25, 0.5, 0.75]'),
+    _t("makeup.lead_scale", "range", "[tightest, natural, loosest] factor",
+       "The lead's size and line pitch, as a factor of sizes.lead and sizes.lead-pitch.", default='[0.9, 1, 1.05]'),
+    _t("makeup.figure_width", "range", "[tightest, natural, loosest] % of the column",
+       "Width of figures, in % of the column.", default='[75, 100, 100]'),
+    _t("makeup.photo_size", "range", "[tightest, natural, loosest] mm",
+       "Side of a profile photo, in mm.", default='[18, 22, 26]'),
+    _t("makeup.quote_space", "range", "[tightest, natural, loosest] lines",
+       "Space above and below the text of a pull quote, in body lines.", default='[0.5, 1, 1.5]'),
     # typesetting
     _t("typesetting.wakan_expansion", "choice", "inter-character-first | jlreq",
        "How justification widens a line: inter-character-first keeps the 和欧間 (Japanese–Latin space) at a "
@@ -214,6 +236,26 @@ def check_value(token: Token, value) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"must be a number, not {value!r}"
         return _range(token, value, "")
+    if kind == "strategies":
+        from .makeup import STRATEGIES
+
+        if not isinstance(value, list) or not value:
+            return f"must be a list of strategies ({', '.join(STRATEGIES)}), not {value!r}"
+        for item in value:
+            if item not in STRATEGIES:
+                close = difflib.get_close_matches(str(item), STRATEGIES, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                return f"unknown strategy {item!r}{hint}; known: {', '.join(STRATEGIES)}"
+        if len(set(value)) != len(value):
+            return "names a strategy twice"
+        return None
+    if kind == "range":
+        if (not isinstance(value, list) or len(value) != 3
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value)):
+            return f"must be three numbers [tightest, natural, loosest] like [0, 1, 2], not {value!r}"
+        if not value[0] <= value[1] <= value[2]:
+            return f"must run tightest <= natural <= loosest, not {value!r}"
+        return None
     if kind == "bool":
         if not isinstance(value, bool):
             return f"must be true or false, not {value!r}"

@@ -104,6 +104,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """`contact:`: a contact or recruitment page (heading and paragraphs), printed with the
+    source's url: and its QR code when the make-up stage needs a page."""
+
+    text: tuple  # RichText
+    heading: "Paragraph | None" = None
+
+
+@dataclass(frozen=True)
 class Question:
     paragraphs: RichText
     kind: str = field(default="question", init=False)
@@ -159,6 +168,7 @@ class Interview:
     note: RichText = ()
     url: str | None = None
     style: tuple[tuple[str, object], ...] = ()  # per-source token overrides
+    contact: Contact | None = None
     schema_version: int = SCHEMA_VERSION
 
     def person(self, person_id: str) -> Person:

@@ -23,10 +23,23 @@ from .typeset_ja import weasyprint_ext
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
-def render_document(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0):
-    """A laid-out WeasyPrint Document (pages, boxes) of the interview."""
-    html = render_print_html(doc, layout, medium=medium, blank_pages=blank_pages)
+def render_document(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0, plan=None):
+    """A laid-out WeasyPrint Document (pages, boxes) of the interview; `plan` is the
+    make-up stage's (publish.makeup), None for the natural make-up."""
+    html = render_print_html(doc, layout, medium=medium, blank_pages=blank_pages, plan=plan)
     return render_html(html, layout, sources=[doc.source])
+
+
+def fitted_document(doc: Interview, layout: Layout, *, medium: str = "print", notes=None):
+    """The interview made up for its binding (publish.makeup): the page count a multiple
+    of 4 (saddle) or 2 (perfect), by the layout's make-up strategies; the note says which."""
+    from .makeup import fit_interview
+
+    document, note = fit_interview(doc, layout, lambda plan: render_document(doc, layout, medium=medium, plan=plan),
+                                   medium=medium)
+    if note and notes is not False:
+        (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
+    return document
 
 
 def render_html(html: str, layout: Layout, sources=()):
@@ -52,7 +65,7 @@ def print_settings(layout: Layout) -> press.PrintSettings:
 
 def build_pdf(doc: Interview, layout: Layout, *, notes=None) -> bytes:
     """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count."""
-    document = render_document(doc, layout, medium="print")
+    document = fitted_document(doc, layout, medium="print", notes=notes)
     raw = document.write_pdf()
     data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf")
     for note in report.notes:
@@ -76,7 +89,7 @@ def build_screen_pdf(doc: Interview, layout: Layout) -> bytes:
 def build_booklet_pdf(doc: Interview, layout: Layout) -> bytes:
     """The office booklet: the screen pages, padded for saddle stitching before the back
     cover, imposed two-up (A5 on A4, A4 on A3) for duplex printing."""
-    document = render_document(doc, layout, medium="screen")
+    document = fitted_document(doc, layout, medium="screen", notes=False)
     raw = document.write_pdf()
     padded, _ = press.pad_pdf(raw, "saddle")
     return press.impose_booklet(padded)

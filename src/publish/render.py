@@ -75,8 +75,12 @@ def profiles_placement(doc: Interview) -> dict[tuple[int, int], list]:
     return placement
 
 
-def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0) -> str:
-    """The HTML WeasyPrint typesets, for `medium` 'print' (CMYK, bleed) or 'screen'."""
+def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0,
+                      plan=None) -> str:
+    """The HTML WeasyPrint typesets, for `medium` 'print' (CMYK, bleed) or 'screen'.
+    `plan` (publish.makeup.Plan): the make-up level and the editorial pages to add."""
+    from .makeup import template_globals
+
     env = layout.env
     install_filters(env)
     placement = profiles_placement(doc)
@@ -90,6 +94,7 @@ def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", 
         stylesheets=[p.as_uri() for p in layout.stylesheets("print")],
         profiles_at=lambda si, ti: placement.get((si, ti), []),
         blank_pages=blank_pages,
+        **template_globals(plan, layout),
     )
 
 

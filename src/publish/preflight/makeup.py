@@ -62,7 +62,7 @@ def is_latin(ch: str) -> bool:
 
 
 def _is_space(ch: str) -> bool:
-    return ch != '\u3000' and (ch.isspace() or ch == '\u200b' or unicodedata.category(ch) == 'Zs')
+    return ch != '\u3000' and (ch.isspace() or ch == '\u200b' or len(ch) == 1 and unicodedata.category(ch) == 'Zs')
 
 
 # ----------------------------------------------------------------------------- lines

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import SourceError, SourceProblem
 from ..model import (
     Answer,
+    Contact,
     Figure,
     Interview,
     Paragraph,
@@ -52,8 +53,11 @@ INTERVIEW_FIELDS = {
     "sections": "sections",
     "note": "rich",
     "url": "url",
+    "contact": "contact",
     "style": "mapping",
 }
+CONTACT_FIELDS = {"heading": "text", "text": "rich"}
+CONTACT_REQUIRED = ("text",)
 INTERVIEW_REQUIRED = ("title", "people", "sections")
 
 PERSON_FIELDS = {
@@ -331,12 +335,27 @@ def load_interview(path: Path, *, known_layouts=None, check_style=None, warn: bo
         note=check.rich(data.get("note"), ("note",)),
         url=url,
         style=tuple(style.items()),
+        contact=_contact(check, data.get("contact")),
     )
     if check.problems:
         raise SourceError(check.problems)
     if warn:
         check.emit_warnings()
     return interview
+
+
+def _contact(check: Checker, value) -> Contact | None:
+    """`contact: {heading: …, text: …}` (text required), or a text alone."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = check.rich(value, ("contact",))
+        return Contact(text) if text else None
+    if check.check_record(value, ("contact",), CONTACT_FIELDS, CONTACT_REQUIRED, "contact") is None:
+        return None
+    text = check.rich(value.get("text"), ("contact", "text"))
+    heading = check.text(value.get("heading"), ("contact", "heading"))
+    return Contact(text, heading) if text else None
 
 
 def _people(check: Checker, value) -> list[Person]:

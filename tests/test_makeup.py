@@ -1,0 +1,202 @@
+"""The make-up stage (publish.makeup): every built print brochure lands on its binding's
+page multiple with no blank page, no 1–2 character last line and no column hole (the make-up
+audit of the finished PDF), and stderr names the strategy used.
+
+Built: both samples, the collection, and three fixtures written for this
+(tests/fixtures/makeup/: one that naturally ends just past a signature, one with three
+speakers, long headings and a contact: page, one with much Latin text)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from publish import makeup
+from publish.build import build_source
+from publish.preflight.makeup import audit
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "makeup"
+SOURCES = {
+    "tokyo-ict-exchange": ROOT / "content" / "tokyo-ict-exchange.yaml",
+    "midoridai-mentors": ROOT / "content" / "midoridai-mentors.yaml",
+    "digital-voices": ROOT / "content" / "digital-voices.collection.yaml",
+    "just-past": FIXTURES / "just-past.yaml",
+    "three-speakers": FIXTURES / "three-speakers.yaml",
+    "latin-heavy": FIXTURES / "latin-heavy.yaml",
+}
+
+
+def _build(source: Path, out: Path) -> tuple[Path, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        built = build_source(source, ("pdf",), out)
+    return built[0].path, err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("makeup")
+    return {name: _build(source, out) for name, source in SOURCES.items()}
+
+
+def _texts(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [re.sub(r"\s+", "", page.extract_text() or "") for page in pdf.pages]
+
+
+@pytest.mark.parametrize("name", list(SOURCES))
+def test_no_blank_page_no_stranded_line_no_column_hole(built, name):
+    path, _ = built[name]
+    with pikepdf.open(path) as pdf:
+        assert len(pdf.pages) % 4 == 0, "saddle stitch: a multiple of four pages"
+    result = audit(path)
+    for kind in ("blank", "last-line", "column-hole"):
+        assert result.count(kind) == 0, [f.message for f in result.findings if f.kind == kind]
+
+
+@pytest.mark.parametrize("name", list(SOURCES))
+def test_zero_makeup_findings(built, name):
+    path, _ = built[name]
+    result = audit(path)
+    assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings][:8]
+
+
+def test_the_sample_gets_editorial_pages_not_a_blank_spread(built):
+    path, stderr = built["tokyo-ict-exchange"]
+    assert "make-up: 6 pages → 8" in stderr
+    assert "a full-page pull quote" in stderr and "a people page" in stderr
+    texts = _texts(path)
+    assert len(texts) == 8
+    lead_start = "行政のDXを進めるため".replace("DX", "")
+    quote_page, people_page = texts[5], texts[6]
+    assert lead_start[:3] in quote_page and "デジタル人材の育成" in quote_page
+    assert "この記事に登場した人" in people_page
+    for name, reading in (("西田", "にしだ"), ("山田", "やまだ")):
+        assert name in people_page and reading in people_page
+
+
+@pytest.mark.parametrize("name", ["midoridai-mentors", "just-past"])
+def test_a_runt_page_is_pulled_back_by_tightening(built, name):
+    path, stderr = built[name]
+    assert re.search(r"make-up: 5 pages → 4 .*tightened the make-up", stderr), stderr
+    texts = _texts(path)
+    assert len(texts) == 4
+    # the last words of the interview are on the last body page, with the note
+    assert "※" in texts[2]
+
+
+def test_contact_page_with_three_speakers(built):
+    path, stderr = built["three-speakers"]
+    assert "a contact page" in stderr
+    texts = _texts(path)
+    contact = next(t for t in texts if "一緒に進めませんか" in t)
+    assert "お問い合わせ" in contact and "情報政策課" in contact
+    people = next(t for t in texts if "この記事に登場した人" in t)
+    assert all(name in people for name in ("加藤", "中村", "小川"))
+
+
+def test_collection_fills_the_left_page_before_a_chapter(built):
+    path, stderr = built["digital-voices"]
+    assert "of chapter 1 on the blank left page" in stderr
+    texts = _texts(path)
+    opener = next(i for i, t in enumerate(texts) if "INTERVIEW02" in t.replace(" ", ""))
+    assert opener % 2 == 0, "chapter 2 opens on a right-hand page (odd page number)"
+    assert texts[opener - 1], "the page before it is not blank"
+    assert "この記事に登場した人" in texts[opener - 1]
+
+
+def test_natural_length_needs_no_strategy(built):
+    path, stderr = built["latin-heavy"]
+    assert "make-up:" not in stderr
+    assert len(_texts(path)) == 4
+
+
+def test_strategies_are_tokens_and_blank_is_the_last_resort(tmp_path):
+    """Without tightening, the runt brochure gets the editorial pages the token lists, and a
+    blank page only for what they cannot fill, never facing another blank page."""
+    text = (FIXTURES / "just-past.yaml").read_text(encoding="utf-8")
+    source = tmp_path / "no-tighten.yaml"
+    source.write_text(text + "style:\n  makeup:\n    strategies: [contact, people, blank]\n", encoding="utf-8")
+    path, stderr = _build(source, tmp_path)
+    assert "make-up: 5 pages → 8" in stderr
+    assert "tightened" not in stderr and "a contact page" in stderr and "a blank page" in stderr
+    texts = _texts(path)
+    assert len(texts) == 8
+    blanks = [n for n, t in enumerate(texts, 1) if not t or t.isdigit()]
+    assert len(blanks) == 1
+    for n in blanks:
+        partner = n + 1 if n % 2 == 0 else n - 1
+        assert partner not in blanks
+    assert any("募集しています" in t and "採用ページ" in t for t in texts), "the contact page"
+    assert any("example.jp/sakuragawa/recruit" in t for t in texts[4:7]), "with its URL (and QR)"
+
+
+# -- units --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kinds, first", [
+    (["blank", "blank", "quote"], 5), (["blank", "blank", "blank"], 2), (["blank", "people"], 3),
+    (["blank", "blank", "quote", "people"], 6), (["quote", "blank", "blank"], 4),
+])
+def test_arrange_never_makes_a_blank_spread(kinds, first):
+    order = makeup.arrange(kinds, first)
+    assert sorted(order) == sorted(kinds)
+    pages = {first + i: k for i, k in enumerate(order)}
+    for page, kind in pages.items():
+        if kind == "blank" and page % 2 == 0 and pages.get(page + 1) == "blank":
+            if kinds.count("blank") * 2 <= len(kinds) + 1:
+                pytest.fail(f"blank spread at pages {page}-{page + 1}: {order}")
+
+
+def test_adjustment_moves_within_the_token_ranges():
+    from publish.layout import load_layout
+
+    layout = load_layout("brochure")
+    natural, tight, loose = (str(makeup.adjust_css(layout, level)) for level in (0, -1, 1))
+    assert "--makeup-heading-space: 16.000pt" in natural
+    assert "--makeup-heading-space: 0.000pt" in tight and "--makeup-heading-space: 32.000pt" in loose
+    assert "--size-lead: 10.500pt" in natural and "--size-lead: 9.450pt" in tight
+    assert "--makeup-figure-width: 75.00%" in tight and "--makeup-figure-width: 100.00%" in loose
+
+
+@pytest.mark.parametrize("value, message", [
+    (["tighten", "squeeze"], "unknown strategy 'squeeze'"),
+    (["quote", "quote"], "twice"),
+    ("tighten", "must be a list"),
+])
+def test_strategies_token_is_checked(value, message):
+    from publish.layout_tokens import BY_NAME, check_value
+
+    assert message in check_value(BY_NAME["makeup.strategies"], value)
+
+
+def test_range_token_is_checked():
+    from publish.layout_tokens import BY_NAME, check_value
+
+    assert check_value(BY_NAME["makeup.heading_space"], [0, 1, 2]) is None
+    assert "tightest <= natural <= loosest" in check_value(BY_NAME["makeup.heading_space"], [2, 1, 0])
+    assert "three numbers" in check_value(BY_NAME["makeup.heading_space"], [1, 2])
+
+
+@pytest.mark.parametrize("contact, expected", [
+    ("contact:\n  heading: 募集\n", "contact.text: required field is missing"),
+    ("contact:\n  text: 本文\n  headng: 募集\n", "contact.headng: unknown field 'headng' (did you mean 'heading'?)"),
+    ("contact: [1, 2]\n", "contact: must be a mapping of contact fields"),
+])
+def test_contact_field_is_validated(tmp_path, capsys, contact, expected):
+    from publish.cli import main
+
+    source = tmp_path / "x.yaml"
+    source.write_text("title: 題\npeople:\n  - id: a\n    name: 甲\nsections:\n  - turns:\n      - a: 本文\n"
+                      + contact, encoding="utf-8")
+    status = main(["check", str(source)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert re.search(rf"x\.yaml:\d+:\d+: {re.escape(expected)}", err), err
