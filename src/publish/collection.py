@@ -221,5 +221,6 @@ def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | No
             authors=collection.people_names,
             subject=rich_plain(collection.intro) or None,
             keywords=list(dict.fromkeys(t for doc in collection.interviews for t in doc.tags)),
+            link_titles={c.anchor: c.interview.title.plain for c in collection.chapters},
         )
     raise ValueError(f"unknown format '{fmt}'")
