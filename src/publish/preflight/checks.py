@@ -133,6 +133,56 @@ def ink(ctx: Context) -> list[Finding]:
     return _collapse(out)
 
 
+#: text smaller than this (pt) should be in one or two process inks: three or more
+#: misregister visibly at that size
+SMALL_TEXT_PT = 12.0
+
+
+def _inks(values) -> int:
+    return sum(1 for v in values if v > 0.005)
+
+
+@check('small-text-inks')
+def small_text_inks(ctx: Context) -> list[Finding]:
+    """Text under 12 pt printed in three or more process inks (registration-sensitive)."""
+    if not ctx.is_pdfx:
+        return []
+    out = []
+    for page in ctx.pages:
+        offenders = {}
+        for run in page.text_runs:
+            if run.kind == 'cmyk' and len(run.values) == 4 and run.size_pt < SMALL_TEXT_PT \
+                    and _inks(run.values) >= 3:
+                key = tuple(round(v * 100) for v in run.values)
+                offenders[key] = min(run.size_pt, offenders.get(key, run.size_pt))
+        for values, size in sorted(offenders.items()):
+            out.append(Finding(W, 'small-text-inks',
+                               f'{size:g} pt text in {_inks([v / 100 for v in values])} process inks '
+                               f'(C {values[0]} M {values[1]} Y {values[2]} K {values[3]}): text under '
+                               f'{SMALL_TEXT_PT:g} pt should use at most two', page.number))
+    return _collapse(out)
+
+
+@check('overprint')
+def overprint(ctx: Context) -> list[Finding]:
+    """K100 text should overprint (fill overprint on, overprint mode 1), not knock out."""
+    if not ctx.is_pdfx:
+        return []
+    out = []
+    total = 0
+    for page in ctx.pages:
+        knocked = [run for run in page.text_runs if run.kind == 'cmyk' and len(run.values) == 4
+                   and tuple(round(v, 3) for v in run.values) == (0, 0, 0, 1)]
+        total += len(knocked)
+        knocked = [run for run in knocked if not run.overprint]
+        if knocked:
+            out.append(Finding(W, 'overprint', f'{len(knocked)} runs of K100 text knock out the '
+                                               'inks below (set fill overprint, /OPM 1)', page.number))
+    if not out and total:
+        out.append(Finding(I, 'overprint', f'{total} runs of K100 text, all overprinting'))
+    return _collapse(out)
+
+
 @check('output-intent')
 def output_intent(ctx: Context) -> list[Finding]:
     if not ctx.is_pdfx:

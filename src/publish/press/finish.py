@@ -14,6 +14,7 @@ from pikepdf import Array
 
 from . import marks as marks_mod
 from .color import ColorConverter, convert_document, flate_stream
+from .overprint import apply_overprint
 from .pages import blank_page_note, blank_pages_needed, insert_blank_pages
 from .errors import PressError, TransparencyError
 from .pdfx import VARIANTS, add_output_intent, remove_transparency, write_metadata
@@ -32,6 +33,7 @@ class FinishReport:
     shadings_converted: int = 0
     content_streams: int = 0
     annotations_removed: int = 0
+    overprinted_streams: int = 0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -146,6 +148,9 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
                     + ('\n  …' if len(leftovers) > 10 else '')
                     + '\nRemove opacity, rgba() colours and images with alpha from the layout, '
                       'or build PDF/X-4 (pdf_variant: pdf/x-4), which keeps live transparency.')
+
+        # 5b. black overprint: K100 text and rules print over the tints under them
+        report.overprinted_streams = apply_overprint(pdf)
 
         # 6. boxes, marks and slug
         total = len(pdf.pages)
