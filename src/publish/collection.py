@@ -195,12 +195,14 @@ def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | No
     """One output of a collection, through the same print stage as an interview's."""
     from . import press
     from .build import progress
+    from .dates import document_date
     from .model import rich_plain
     from .pdf import print_settings, render_html
 
     if fmt == "pdf":
         raw = build_collection_pdf(collection, layout, jobs=jobs or default_jobs(collection))
-        data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{collection.slug}.pdf")
+        data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{collection.slug}.pdf",
+                                                build_date=document_date(collection))
         for note in report.notes:
             progress(f"  {collection.slug}.pdf: {note}")
         return data

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .collection import Collection, render_collection_html
 from .epub import BOOK_ID_NAMESPACE, Document, _check_xml, _environment, assemble_resources, image_hrefs
-from .epub import IMAGE_TYPES, COVER_HREF, embed_fonts_setting, modified_time as _interview_modified, writing_mode
+from .epub import IMAGE_TYPES, COVER_HREF, embed_fonts_setting, writing_mode
 from .epub.inline import uses_ruby
 from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakana, package_opf, toc_ncx
 from .epub import zip_epub
@@ -30,17 +30,11 @@ def book_identifier(collection: Collection) -> str:
 
 
 def modified_time(collection: Collection, source_date_epoch: str | None = None):
-    import datetime as dt
+    """The latest date of the collection and its interviews, else SOURCE_DATE_EPOCH, else
+    the collection file's last git commit, else now (publish.dates)."""
+    from .dates import document_date
 
-    days = [d for d in [collection.published] + [i.updated or i.published for i in collection.interviews] if d]
-    if days:
-        day = max(days)
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    return _interview_modified(_NoDates(), source_date_epoch)  # SOURCE_DATE_EPOCH, else 2000-01-01
-
-
-class _NoDates:
-    updated = published = None
+    return document_date(collection, epoch=source_date_epoch).moment
 
 
 def cover_jpeg(collection: Collection, layout) -> bytes:

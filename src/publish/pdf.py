@@ -17,6 +17,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from . import press
+from .dates import document_date
 from .layout import Layout
 from .model import Interview, rich_plain
 from .render import render_print_html
@@ -58,7 +59,8 @@ def build_pdf(doc: Interview, layout: Layout, *, notes=None) -> bytes:
     """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count."""
     document = render_document(doc, layout, medium="print")
     raw = document.write_pdf()
-    data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf")
+    data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf",
+                                            build_date=document_date(doc))
     for note in report.notes:
         (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
     return data

@@ -29,6 +29,7 @@ from xml.etree import ElementTree
 import jinja2
 from markupsafe import Markup
 
+from ..dates import document_date
 from ..errors import PublishError
 from ..layout import Layout
 from ..model import Interview, Paragraph, rich_plain
@@ -123,16 +124,9 @@ def documents(doc: Interview, vertical: bool = False) -> list[Document]:
 
 
 def modified_time(doc: Interview, source_date_epoch: str | None = None) -> dt.datetime:
-    """dcterms:modified: the source's dates, else SOURCE_DATE_EPOCH, else the epoch of 2000."""
-    day = doc.updated or doc.published
-    if day:
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    if source_date_epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.timezone.utc)
-        except ValueError:
-            raise PublishError(f"SOURCE_DATE_EPOCH must be whole seconds, not {source_date_epoch!r}") from None
-    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    """dcterms:modified: the source's updated/published, else SOURCE_DATE_EPOCH, else the
+    last git commit of the source, else now (see publish.dates); never a placeholder."""
+    return document_date(doc, epoch=source_date_epoch).moment
 
 
 def _environment(layout: Layout) -> jinja2.Environment:

@@ -73,14 +73,20 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
 
     ``slug_label`` is the file name printed in the slug; ``build_date`` (default:
     ``$SOURCE_DATE_EPOCH`` when set, else now, UTC) goes into the slug and the metadata, so
-    a fixed value gives byte-for-byte reproducible output.
+    a fixed value gives byte-for-byte reproducible output. A :class:`publish.dates.BuildDate`
+    (what the writers pass: the source's date) also says in the slug where it came from.
     Raises :class:`PressError` when the input does not match the settings or PDF/X-1a is
     asked for a document with transparency.
     """
     started = time.perf_counter()
+    slug_date = None
+    if hasattr(build_date, 'moment') and hasattr(build_date, 'slug_text'):   # a dates.BuildDate
+        build_date, slug_date = build_date.moment, build_date.slug_text
     now = build_date or _source_date() or datetime.now(timezone.utc).replace(microsecond=0)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
+    if slug_date is None:
+        slug_date = now.astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     report = FinishReport()
     trim_w, trim_h = settings.trim_pt
     bleed, slug = settings.bleed_pt, settings.slug_pt
@@ -177,7 +183,7 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
                 overlay += marks_mod.slug_line(
                     tuple(trim), bleed, slug, settings.slug_font,
                     f'{slug_label}   {number}/{total}',
-                    now.astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), settings.marks)
+                    slug_date, settings.marks)
             if overlay:
                 page.contents_add(flate_stream(pdf, b'q\n'), prepend=True)
                 page.contents_add(flate_stream(pdf, b'Q\nq\n' + overlay + b'Q\n'))
