@@ -70,22 +70,24 @@ def cmd_build(args) -> int:
     return 2 if failures else 0
 
 
-def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = None) -> int:
-    """Preflight a built PDF against what its layout asks for (when its source is found)."""
+def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = None,
+               profile: str | None = None) -> int:
+    """Preflight a built PDF against what its layout asks for (when its source is found),
+    else against the press profile (or ``--profile``)."""
     from . import preflight
 
     if not path.is_file():
         print(f"{path}: cannot read the file: no such file", file=sys.stderr)
         return 2
-    report = preflight.check_pdf(path, _expectations_for(path, layout))
+    report = preflight.check_pdf(path, _expectations_for(path, layout, profile))
     print(report.format(verbose=verbose))
     return report.exit_status(strict)
 
 
-def _expectations_for(path: Path, layout: str | None = None):
-    """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout."""
-    from . import preflight
-    from .pdf import print_settings
+def _expectations_for(path: Path, layout: str | None = None, profile: str | None = None):
+    """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout,
+    through the profile (`--profile`, else the edition the name says, else press)."""
+    from .preflight.profiles import select_expectations
 
     stem = path.stem
     edition = next((e for e in ("screen", "booklet") if stem.endswith(f"-{e}")), "print")
@@ -94,22 +96,23 @@ def _expectations_for(path: Path, layout: str | None = None):
     if not source.is_file() and (DEFAULT_CONTENT / f"{slug}.collection.yaml").is_file():
         source = DEFAULT_CONTENT / f"{slug}.collection.yaml"  # a collection's outputs
     if not source.is_file():
-        builder.progress(f"{path}: no {source} found; checking without layout expectations")
-        return preflight.Expectations()
+        builder.progress(f"{path}: no {source} found; checking against the "
+                         f"{profile or ('screen' if edition == 'screen' else 'press')} profile")
+        return select_expectations(profile=profile, edition=None if edition == "print" else edition)
+    from . import preflight
+    from .pdf import print_settings
+
     doc = builder.load(source, layout)
     settings = print_settings(builder.layout_for(doc, layout))
-    if edition == "print":
-        return preflight.Expectations.from_settings(settings)
-    if edition == "screen":
-        return preflight.Expectations(trim_mm=(settings.trim_width_mm, settings.trim_height_mm), pdfx=False)
-    return preflight.Expectations(pdfx=False)
+    return select_expectations(profile=profile, edition=edition,
+                               layout_expectations=preflight.Expectations.from_settings(settings))
 
 
 def cmd_check(args) -> int:
     status = 0
     for source in _sources(args.sources):
         if source.suffix.lower() == ".pdf":
-            status = max(status, _preflight(source, args.strict, args.verbose, args.layout))
+            status = max(status, _preflight(source, args.strict, args.verbose, args.layout, args.profile))
             continue
         try:
             builder.load(source, args.layout)
@@ -177,6 +180,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="PDFs: fail on warnings too")
     c.add_argument("-v", "--verbose", action="store_true", help="PDFs: show informational findings")
     c.add_argument("--layout", help="check against this layout instead of the source's (as build --layout)")
+    c.add_argument("--profile", choices=("press", "screen"),
+                   help="PDFs: check against this profile: press (PDF/X, TrimBox and BleedBox with bleed, "
+                        "CMYK, fonts embedded; the default when the layout is not known) or screen (tagged, "
+                        "RGB allowed, no marks)")
     c.set_defaults(func=cmd_check)
 
     n = sub.add_parser("new-layout", help="start a layout that extends another",
