@@ -50,6 +50,7 @@ class Collection:
     subtitle: Paragraph | None = None
     title_reading: str | None = None
     publisher: str | None = None
+    publisher_reading: str | None = None
     published: _dt.date | None = None
     intro: RichText = ()
     layout: str = "brochure"
