@@ -149,7 +149,7 @@ def test_cover_image_is_the_whole_brochures_first_page(source):
 def test_nav_has_sections_and_landmarks_and_ncx_matches():
     nav = support.xml(support.book("sample-h"), "EPUB/xhtml/nav.xhtml")
     navs = {n.get(f"{{{NS['epub']}}}type"): n for n in nav.iter(f"{{{NS['x']}}}nav")}
-    assert set(navs) == {"toc", "landmarks"}
+    assert set(navs) == {"toc", "landmarks", "page-list"}  # page-list: the print edition's pages
     toc_links = [a.get("href") for a in navs["toc"].iter(f"{{{NS['x']}}}a")]
     assert toc_links == [f"section-{i}.xhtml" for i in range(1, 5)] + ["colophon.xhtml"]
     landmarks = {a.get(f"{{{NS['epub']}}}type"): a.get("href") for a in navs["landmarks"].iter(f"{{{NS['x']}}}a")}

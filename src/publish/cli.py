@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -70,8 +71,10 @@ def cmd_build(args) -> int:
     return 2 if failures else 0
 
 
-def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = None) -> int:
-    """Preflight a built PDF against what its layout asks for (when its source is found)."""
+def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = None,
+               profile: str | None = None) -> int:
+    """Preflight a built PDF against what its layout asks for (when its source is found),
+    else against the press profile (or ``--profile``)."""
     from . import preflight
 
     try:
@@ -79,7 +82,7 @@ def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = Non
     except preflight.UnreadablePDF as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         return 2
-    expectations = _expectations_for(path, layout)
+    expectations = _expectations_for(path, layout, profile)
     try:
         report = preflight.check_pdf(path, expectations)
     except Exception as exc:  # noqa: BLE001 - a damaged PDF qpdf half-repaired: answer, never a traceback
@@ -90,10 +93,10 @@ def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = Non
     return report.exit_status(strict)
 
 
-def _expectations_for(path: Path, layout: str | None = None):
-    """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout."""
-    from . import preflight
-    from .pdf import print_settings
+def _expectations_for(path: Path, layout: str | None = None, profile: str | None = None):
+    """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout,
+    through the profile (`--profile`, else the edition the name says, else press)."""
+    from .preflight.profiles import select_expectations
 
     stem = path.stem
     edition = next((e for e in ("screen", "booklet") if stem.endswith(f"-{e}")), "print")
@@ -102,15 +105,19 @@ def _expectations_for(path: Path, layout: str | None = None):
     if not source.is_file() and (DEFAULT_CONTENT / f"{slug}.collection.yaml").is_file():
         source = DEFAULT_CONTENT / f"{slug}.collection.yaml"  # a collection's outputs
     if not source.is_file():
-        builder.progress(f"{path}: no {source} found; checking without layout expectations")
-        return preflight.Expectations()
+        builder.progress(f"{path}: no {source} found; checking against the "
+                         f"{profile or ('screen' if edition == 'screen' else 'press')} profile")
+        return select_expectations(profile=profile, edition=None if edition == "print" else edition)
+    from . import preflight
+    from .pdf import print_settings
+
     doc = builder.load(source, layout)
     settings = print_settings(builder.layout_for(doc, layout))
-    if edition == "print":
-        return preflight.Expectations.from_settings(settings)
-    if edition == "screen":
-        return preflight.Expectations(trim_mm=(settings.trim_width_mm, settings.trim_height_mm), pdfx=False)
-    return preflight.Expectations(pdfx=False, makeup=False)
+    expectations = select_expectations(profile=profile, edition=edition,
+                                       layout_expectations=preflight.Expectations.from_settings(settings))
+    if edition == "booklet":  # imposed two-up: the make-up audit reads single pages
+        expectations = dataclasses.replace(expectations, makeup=False)
+    return expectations
 
 
 def _looks_like_pdf(path: Path) -> bool:
@@ -129,7 +136,7 @@ def cmd_check(args) -> int:
             status = 2
             continue
         if source.suffix.lower() == ".pdf" or _looks_like_pdf(source):
-            status = max(status, _preflight(source, args.strict, args.verbose, args.layout))
+            status = max(status, _preflight(source, args.strict, args.verbose, args.layout, args.profile))
             continue
         try:
             doc = builder.load(source, args.layout)
@@ -200,6 +207,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="PDFs: fail on warnings too")
     c.add_argument("-v", "--verbose", action="store_true", help="PDFs: show informational findings")
     c.add_argument("--layout", help="check against this layout instead of the source's (as build --layout)")
+    c.add_argument("--profile", choices=("press", "screen"),
+                   help="PDFs: check against this profile: press (PDF/X, TrimBox and BleedBox with bleed, "
+                        "CMYK, fonts embedded; the default when the layout is not known) or screen (tagged, "
+                        "RGB allowed, no marks)")
     c.set_defaults(func=cmd_check)
 
     n = sub.add_parser("new-layout", help="start a layout that extends another",

@@ -50,6 +50,7 @@ class Collection:
     subtitle: Paragraph | None = None
     title_reading: str | None = None
     publisher: str | None = None
+    publisher_reading: str | None = None
     published: _dt.date | None = None
     intro: RichText = ()
     layout: str = "brochure"
@@ -213,12 +214,14 @@ def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | No
     """One output of a collection, through the same print stage as an interview's."""
     from . import press
     from .build import progress
+    from .dates import document_date
     from .model import rich_plain
     from .pdf import print_settings, render_html
 
     if fmt == "pdf":
         raw = build_collection_pdf(collection, layout, jobs=jobs or default_jobs(collection))
-        data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{collection.slug}.pdf")
+        data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{collection.slug}.pdf",
+                                                build_date=document_date(collection))
         for note in report.notes:
             progress(f"  {collection.slug}.pdf: {note}")
         return data
@@ -240,5 +243,6 @@ def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | No
             authors=collection.people_names,
             subject=rich_plain(collection.intro) or None,
             keywords=list(dict.fromkeys(t for doc in collection.interviews for t in doc.tags)),
+            link_titles={c.anchor: c.interview.title.plain for c in collection.chapters},
         )
     raise ValueError(f"unknown format '{fmt}'")

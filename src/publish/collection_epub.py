@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .collection import Collection, render_collection_html
 from .epub import BOOK_ID_NAMESPACE, Document, _check_xml, _environment, assemble_resources, image_hrefs
-from .epub import IMAGE_TYPES, COVER_HREF, embed_fonts_setting, modified_time as _interview_modified, writing_mode
+from .epub import page_list_metadata, page_list_setting
+from .epub import IMAGE_TYPES, COVER_HREF, alt_text_sentence, conformance, edition_identity, embed_fonts_setting, writing_mode
 from .epub.inline import uses_ruby
 from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakana, package_opf, toc_ncx
 from .epub import zip_epub
@@ -27,23 +28,18 @@ from .templating import render as render_template
 import uuid
 
 
-def book_identifier(collection: Collection) -> str:
-    identity = "|".join(["collection", collection.slug, collection.publisher or ""])
+def book_identifier(collection: Collection, *, vertical: bool = False, embedded: bool = False) -> str:
+    identity = "|".join(["collection", collection.slug, collection.publisher or ""]) \
+        + edition_identity(vertical, embedded)
     return f"urn:uuid:{uuid.uuid5(BOOK_ID_NAMESPACE, identity)}"
 
 
 def modified_time(collection: Collection, source_date_epoch: str | None = None):
-    import datetime as dt
+    """The latest date of the collection and its interviews, else SOURCE_DATE_EPOCH, else
+    the collection file's last git commit, else now (publish.dates)."""
+    from .dates import document_date
 
-    days = [d for d in [collection.published] + [i.updated or i.published for i in collection.interviews] if d]
-    if days:
-        day = max(days)
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    return _interview_modified(_NoDates(), source_date_epoch)  # SOURCE_DATE_EPOCH, else 2000-01-01
-
-
-class _NoDates:
-    updated = published = None
+    return document_date(collection, epoch=source_date_epoch).moment
 
 
 def cover_jpeg(collection: Collection, layout) -> bytes:
@@ -100,7 +96,7 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
     vertical_book = writing_mode(layout, vertical) == "vertical-rl"
     embedded = embed_fonts_setting(layout, embed_fonts)
     env = _environment(layout)
-    identifier = book_identifier(collection)
+    identifier = book_identifier(collection, vertical=vertical_book, embedded=embedded)
     modified = modified_time(collection, source_date_epoch)
 
     cover = cover if cover is not None else cover_jpeg(collection, layout)
@@ -124,6 +120,14 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
     for d in spine_docs:
         context = {**common, **d.context}
         rendered.append((d, render_template(env, d.template, **context, title=d.title, vertical=d.vertical, page=d)))
+    page_meta = {}
+    if page_list_setting(layout):
+        from .pdf import render_html
+
+        printed = render_html(render_collection_html(collection, layout, medium="print"), layout,
+                               collection.sources)
+        rendered, page_meta = page_list_metadata(rendered, printed, layout,
+                                                 f"{collection.title.plain}（印刷版 {collection.slug}.pdf）")
 
     xhtml, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,
                                                embedded=embedded, vertical_book=vertical_book)
@@ -146,6 +150,7 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
         modified=modified,
         creators=list(people.values()),
         publisher=collection.publisher,
+        publisher_reading=collection.publisher_reading,
         date=collection.published,
         subjects=tuple(dict.fromkeys(t for doc in collection.interviews for t in doc.tags)),
         description=rich_plain(collection.intro) if collection.intro else None,
@@ -160,10 +165,12 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
                  + ("縦書きで、ページは右から左へ進みます。" if vertical_book else "横書きです。")
                  + f"{len(collection.chapters)}編のインタビューを収め、目次から各編とその節へ移動できます。"
                  "質問と回答には話者名を文字で示し、人物紹介はその人物が最初に話す箇所に置いています。"
-                 "表紙と写真には代替テキストがあります。"
+                 + alt_text_sentence(bool(images))
                  + ("フォントを埋め込んでいます。" if embedded else "フォントは読書環境のものを使います。")
                  + "点滅や音声などの危険要素はありません。"),
         cover_id="cover-image",
+        **conformance(rendered, collection.publisher),
+        **page_meta,
     )
     opf = package_opf(meta, resources, [SpineEntry(d.id) for d in spine_docs], rtl=vertical_book)
     _check_xml("package.opf", opf)

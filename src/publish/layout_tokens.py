@@ -113,6 +113,9 @@ TOKENS: tuple[Token, ...] = (
        "The layout's key colour: cover field, headings, questions, rules."),
     _t("colors.accent-light", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}",
        "Tint behind section headings and profile sidebars."),
+    _t("colors.accent-small", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}",
+       "The accent of text under 12pt (questions, labels, small headings): at most two process inks, which "
+       "stay in register at small sizes."),
     _t("colors.rule", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}", "Hairlines."),
     _t("colors.muted", "color", "{cmyk: [C, M, Y, K] %, rgb: \"#rrggbb\"}",
        "Secondary text: running title, captions, profile details."),
@@ -130,6 +133,13 @@ TOKENS: tuple[Token, ...] = (
        choices=("horizontal-tb", "vertical-rl"), default='horizontal-tb'),
     _t("epub.embed_fonts", "bool", "true | false", "EPUB: embed the bundled fonts, subset to the book's characters "
        "(WOFF2); `--embed-fonts` forces it.", default='false'),
+    _t("epub.page_list", "bool", "true | false", "EPUB: mark where the print edition's pages begin and list them "
+       "(nav page-list, pageBreakSource), so readers can cite and find print page numbers.", default='true'),
+    _t("epub.upright_letters", "int", "letters", "Vertical EPUB: acronyms of up to this many capital letters stand "
+       "upright (two or fewer as tate-chu-yoko, 縦中横; three letter by letter); longer Latin words lie on their "
+       "side. 0: all Latin sideways.", minimum=0, maximum=4, default='3'),
+    _t("epub.tcy_digits", "int", "digits", "Vertical EPUB: numbers of up to this many digits standing alone are set "
+       "as tate-chu-yoko (縦中横); longer ones lie on their side. 0: none.", minimum=0, maximum=4, default='2'),
     # placement
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "

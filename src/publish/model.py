@@ -159,6 +159,7 @@ class Interview:
     title_reading: str | None = None
     kind: str = "インタビュー"
     publisher: str | None = None
+    publisher_reading: str | None = None  # katakana, the publisher's file-as in e-book metadata
     published: _dt.date | None = None
     updated: _dt.date | None = None
     tags: tuple[str, ...] = ()

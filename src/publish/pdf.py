@@ -13,6 +13,7 @@ import logging
 import sys
 
 from . import fetch, press
+from .dates import document_date
 from .layout import Layout
 from .model import Interview, rich_plain
 from .render import render_print_html
@@ -67,7 +68,8 @@ def build_pdf(doc: Interview, layout: Layout, *, notes=None) -> bytes:
     """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count."""
     document = fitted_document(doc, layout, medium="print", notes=notes)
     raw = document.write_pdf()
-    data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf")
+    data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf",
+                                            build_date=document_date(doc))
     for note in report.notes:
         (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
     return data

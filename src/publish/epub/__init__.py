@@ -29,6 +29,7 @@ from xml.etree import ElementTree
 import jinja2
 from markupsafe import Markup
 
+from ..dates import document_date
 from ..errors import PublishError
 from ..layout import Layout
 from ..model import Interview, Paragraph, rich_plain
@@ -38,6 +39,7 @@ from ..templating import render as render_template
 from . import fonts as fontkit
 from .inline import headline_filter, inline_filter, inline_xhtml, uses_ruby
 from .package import (
+    ACCESSIBILITY_CONFORMANCE,
     CONTAINER_XML,
     Metadata,
     Resource,
@@ -79,9 +81,39 @@ class Document:
         return f"xhtml/{self.file_name}"
 
 
-def book_identifier(doc: Interview) -> str:
-    identity = f"{doc.slug}|{doc.publisher or ''}"
+def book_identifier(doc: Interview, *, vertical: bool = False, embedded: bool = False) -> str:
+    """One identifier per edition: the same slug, publisher, writing mode and font choice
+    always give the same id; the vertical and the embedded-font editions get their own."""
+    identity = f"{doc.slug}|{doc.publisher or ''}" + edition_identity(vertical, embedded)
     return f"urn:uuid:{uuid.uuid5(BOOK_ID_NAMESPACE, identity)}"
+
+
+def edition_identity(vertical: bool, embedded: bool) -> str:
+    """What sets an edition apart in its identifier (nothing for the horizontal one)."""
+    return ("|vertical-rl" if vertical else "") + ("|embedded-fonts" if embedded else "")
+
+
+_IMG = re.compile(r"<img\b[^>]*>")
+_ALT = re.compile(r'\balt="([^"]*)"')
+
+
+def meets_accessibility(rendered) -> bool:
+    """What the books' conformance claim rests on beyond their fixed structure (ordered
+    headings, toc, landmarks, language, speakers named in text, which Ace checks in the
+    tests): every image has a text alternative."""
+    for _, text in rendered:
+        for tag in _IMG.findall(text):
+            alt = _ALT.search(tag)
+            if alt is None or not alt.group(1).strip():
+                return False
+    return True
+
+
+def conformance(rendered, publisher: str | None) -> dict:
+    """Metadata keyword arguments for the EPUB Accessibility 1.1 claim, when met."""
+    if not meets_accessibility(rendered):
+        return {}
+    return {"conforms_to": ACCESSIBILITY_CONFORMANCE, "certified_by": publisher or "publish"}
 
 
 def writing_mode(layout: Layout, vertical: bool | None = None) -> str:
@@ -93,6 +125,23 @@ def writing_mode(layout: Layout, vertical: bool | None = None) -> str:
         raise PublishError(f"layout '{layout.name}': epub.writing_mode '{mode}' must be one of "
                            f"{', '.join(WRITING_MODES)}")
     return mode
+
+
+def page_list_setting(layout: Layout) -> bool:
+    """Layout token `epub.page_list` (default true): mark the print edition's page breaks."""
+    return bool((layout.tokens.get("epub") or {}).get("page_list", True))
+
+
+def page_list_metadata(rendered, print_document, layout: Layout, source_label: str) -> tuple[list, dict]:
+    """The rendered documents with the print edition's page breaks and page list, and the
+    Metadata keyword arguments that go with them (pageBreakSource)."""
+    from ..pdf import print_settings
+    from .pagelist import add_page_list, page_texts, print_numbers
+
+    texts = page_texts(print_document)
+    rendered, numbers = add_page_list(rendered, texts,
+                                      numbers=print_numbers(len(texts), print_settings(layout)))
+    return rendered, ({"page_break_source": source_label} if numbers else {})
 
 
 def embed_fonts_setting(layout: Layout, embed: bool | None = None) -> bool:
@@ -126,16 +175,9 @@ def documents(doc: Interview, vertical: bool = False) -> list[Document]:
 
 
 def modified_time(doc: Interview, source_date_epoch: str | None = None) -> dt.datetime:
-    """dcterms:modified: the source's dates, else SOURCE_DATE_EPOCH, else the epoch of 2000."""
-    day = doc.updated or doc.published
-    if day:
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    if source_date_epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.timezone.utc)
-        except ValueError:
-            raise PublishError(f"SOURCE_DATE_EPOCH must be whole seconds, not {source_date_epoch!r}") from None
-    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    """dcterms:modified: the source's updated/published, else SOURCE_DATE_EPOCH, else the
+    last git commit of the source, else now (see publish.dates); never a placeholder."""
+    return document_date(doc, epoch=source_date_epoch).moment
 
 
 def _environment(layout: Layout) -> jinja2.Environment:
@@ -184,13 +226,17 @@ def image_hrefs(groups) -> dict[Path, str]:
     return hrefs
 
 
+def alt_text_sentence(photos: bool) -> str:
+    return "表紙と写真には代替テキストがあります。" if photos else "表紙には代替テキストがあります。"
+
+
 def _summary(doc: Interview, vertical: bool, ruby: bool, embedded: bool) -> str:
     parts = [
         "リフロー型の電子書籍で、文字の大きさや行間、配色は読者の環境で変更できます。",
         "縦書きで、ページは右から左へ進みます。" if vertical else "横書きです。",
         "目次と見出しから各節へ移動できます。",
         "質問と回答には話者名を文字で示し、人物紹介はその人物が最初に話す箇所に置いています。",
-        "表紙と写真には代替テキストがあります。",
+        alt_text_sentence(bool(doc.images)),
     ]
     if ruby:
         parts.append("難読語にはルビを付けています。")
@@ -223,7 +269,7 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
     vertical_book = writing_mode(layout, vertical) == "vertical-rl"
     embedded = embed_fonts_setting(layout, embed_fonts)
     env = _environment(layout)
-    identifier = book_identifier(doc)
+    identifier = book_identifier(doc, vertical=vertical_book, embedded=embedded)
     modified = modified_time(doc, source_date_epoch)
     ruby = _uses_ruby(doc)
 
@@ -251,6 +297,12 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
     for d in spine_docs:
         text = render_template(env, d.template, **common, title=d.title, vertical=d.vertical, page=d, **d.context)
         rendered.append((d, text))
+    page_meta = {}
+    if page_list_setting(layout):
+        from ..pdf import render_document
+
+        rendered, page_meta = page_list_metadata(rendered, render_document(doc, layout, medium="print"), layout,
+                                                 f"{doc.title.plain}（印刷版 {doc.slug}.pdf）")
 
     xhtml_resources, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,
                                                          embedded=embedded, vertical_book=vertical_book)
@@ -267,6 +319,7 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
         creators=creators_of(doc),
         contributors=[(doc.interviewer, None, ("ivr",))] if doc.interviewer else [],
         publisher=doc.publisher,
+        publisher_reading=doc.publisher_reading,
         date=doc.published,
         subjects=doc.tags,
         description=rich_plain(doc.lead) if doc.lead else None,
@@ -280,6 +333,8 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
         hazards=("none",),
         summary=_summary(doc, vertical_book, ruby, embedded),
         cover_id="cover-image",
+        **conformance(rendered, doc.publisher),
+        **page_meta,
     )
     spine = [SpineEntry(d.id) for d in spine_docs]
     opf = package_opf(meta, resources, spine, rtl=vertical_book)

@@ -1,7 +1,10 @@
 """Model inline nodes -> EPUB XHTML (ruby with <rp>, emphasis dots, tate-chu-yoko).
 
-In a vertical document one- or two-digit numbers and `!?` runs standing alone in the text
-are set as tate-chu-yoko (縦中横) as EBPAJ books do; `^12^` always is.
+In a vertical document one- or two-digit numbers, `!?` runs and acronyms of up to two
+capital letters standing alone in the text are set as tate-chu-yoko (縦中横) as EBPAJ books
+do, acronyms of three capitals letter by letter upright; `^12^` always is tate-chu-yoko.
+Longer Latin words lie on their side. The layout tokens `epub.upright_letters` and
+`epub.tcy_digits` change the lengths.
 """
 
 from __future__ import annotations
@@ -13,24 +16,49 @@ from markupsafe import Markup, escape
 
 from ..model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text
 
-# One or two half-width digits (not part of a longer number, a decimal, a time or a Latin
-# word), or one or two `!`/`?` — the characters that lie on their side in vertical text.
-_AUTO_TCY = re.compile(r"(?<![0-9A-Za-z.,:/])(?:[0-9]{1,2}|[!?]{1,2})(?![0-9A-Za-z.,:/%])")
+#: (letters, digits): acronyms of up to 3 capital letters and numbers of up to 2 digits
+#: stand upright in vertical text (layout tokens epub.upright_letters, epub.tcy_digits)
+DEFAULT_UPRIGHT = (3, 2)
+_PATTERNS: dict[tuple[int, int], re.Pattern] = {}
 
 
-def text_xhtml(text: str, vertical: bool = False) -> str:
+def _pattern(upright: tuple[int, int]) -> re.Pattern:
+    """Digits (1..n), `!?` runs, and capital-letter acronyms (1..n letters) standing alone:
+    not touching another Latin letter or digit, nor a `.,:/` (nor, for letters, `-&'`)
+    that would make them part of a word, a number, a time or a URL."""
+    if upright not in _PATTERNS:
+        letters, digits = upright
+        edge = r"0-9A-Za-z.,:/&'\-"
+        alternatives = [r"[!?]{1,2}"]
+        if digits:
+            alternatives.insert(0, rf"[0-9]{{1,{digits}}}")
+        if letters:
+            alternatives.append(rf"(?<![{edge}])[A-Z]{{1,{letters}}}(?![{edge}])")
+        _PATTERNS[upright] = re.compile(
+            rf"(?<![0-9A-Za-z.,:/])(?:{'|'.join(alternatives)})(?![0-9A-Za-z.,:/%])")
+    return _PATTERNS[upright]
+
+
+def text_xhtml(text: str, vertical: bool = False, upright: tuple[int, int] = DEFAULT_UPRIGHT) -> str:
+    """Escaped text; in a vertical book, short numbers, `!?` and acronyms of up to two
+    capitals as tate-chu-yoko (`span.tcy`: combined in one em), longer acronyms (up to
+    `upright[0]` capitals) with each letter upright (`span.upright`). Longer Latin words
+    stay sideways, as Japanese vertical setting has them."""
     if not vertical:
         return str(escape(text))
     out, pos = [], 0
-    for match in _AUTO_TCY.finditer(text):
+    for match in _pattern(upright).finditer(text):
         out.append(str(escape(text[pos:match.start()])))
-        out.append(f'<span class="tcy">{escape(match.group())}</span>')
+        token = match.group()
+        kind = "upright" if token.isalpha() and len(token) > 2 else "tcy"
+        out.append(f'<span class="{kind}">{escape(token)}</span>')
         pos = match.end()
     out.append(str(escape(text[pos:])))
     return "".join(out)
 
 
-def inline_xhtml(inlines, vertical: bool = False, breaks: frozenset[int] = frozenset()) -> Markup:
+def inline_xhtml(inlines, vertical: bool = False, breaks: frozenset[int] = frozenset(),
+                 upright: tuple[int, int] = DEFAULT_UPRIGHT) -> Markup:
     """The inline XHTML of one paragraph's nodes. Half-width ? ! ( ) : inside Japanese text
     are set full-width (as in print; the model keeps the source); ``breaks`` are offsets of
     the plain text where a ``<wbr/>`` goes (a headline's phrase boundaries)."""
@@ -48,12 +76,12 @@ def inline_xhtml(inlines, vertical: bool = False, breaks: frozenset[int] = froze
         value = mapped[start:pos]
         cuts = sorted(b - start for b in breaks if start < b < pos)
         if not cuts:
-            return text_xhtml(value, vertical)
+            return text_xhtml(value, vertical, upright)
         pieces, last = [], 0
         for cut in cuts:
-            pieces.append(text_xhtml(value[last:cut], vertical))
+            pieces.append(text_xhtml(value[last:cut], vertical, upright))
             last = cut
-        pieces.append(text_xhtml(value[last:], vertical))
+        pieces.append(text_xhtml(value[last:], vertical, upright))
         return "<wbr/>".join(pieces)
 
     def walk(nodes) -> str:
@@ -81,7 +109,7 @@ def inline_xhtml(inlines, vertical: bool = False, breaks: frozenset[int] = froze
     return Markup(walk(inlines))
 
 
-def to_xhtml(value, vertical: bool = False) -> Markup:
+def to_xhtml(value, vertical: bool = False, upright: tuple[int, int] = DEFAULT_UPRIGHT) -> Markup:
     """A Paragraph, paragraphs (joined), a plain string or None as inline XHTML."""
     if value is None:
         return Markup("")
@@ -90,16 +118,25 @@ def to_xhtml(value, vertical: bool = False) -> Markup:
     if isinstance(value, str):
         from ..typeset_ja import fullwidth_punctuation
 
-        return Markup(text_xhtml(fullwidth_punctuation(value), vertical))
+        return Markup(text_xhtml(fullwidth_punctuation(value), vertical, upright))
     if isinstance(value, Paragraph):
-        return inline_xhtml(value.inlines, vertical)
-    return Markup("").join(inline_xhtml(p.inlines, vertical) for p in value)
+        return inline_xhtml(value.inlines, vertical, upright)
+    return Markup("").join(inline_xhtml(p.inlines, vertical, upright) for p in value)
 
 
 @jinja2.pass_context
 def inline_filter(context, value) -> Markup:
-    """`{{ x | inline }}`: tate-chu-yoko follows the document's writing mode."""
-    return to_xhtml(value, bool(context.get("vertical")))
+    """`{{ x | inline }}`: tate-chu-yoko follows the document's writing mode and the
+    layout's epub.upright_letters / epub.tcy_digits."""
+    return to_xhtml(value, bool(context.get("vertical")), upright_setting(context.get("layout")))
+
+
+def upright_setting(layout) -> tuple[int, int]:
+    """(letters, digits) from the layout tokens epub.upright_letters and epub.tcy_digits."""
+    tokens = (getattr(layout, "tokens", None) or {}).get("epub") or {}
+    letters = tokens.get("upright_letters", DEFAULT_UPRIGHT[0])
+    digits = tokens.get("tcy_digits", DEFAULT_UPRIGHT[1])
+    return (int(letters), int(digits))
 
 
 def uses_ruby(inlines) -> bool:

@@ -13,6 +13,10 @@ from markupsafe import escape
 from ..model import Interview
 
 EBPAJ_GUIDE_VERSION = "1.1.3"
+#: the conformance statement of EPUB Accessibility 1.1 (section 2.1) the books claim when
+#: they meet it (tests: DAISY Ace and EPUBCheck find nothing)
+ACCESSIBILITY_CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+PAGE_LIST_SENTENCE = "印刷版のページ番号を示し、ページ一覧から移動できます。"
 CONTAINER_XML = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">\n'
@@ -51,6 +55,7 @@ class Metadata:
     creators: list[tuple[str, str | None, tuple[str, ...]]] = field(default_factory=list)  # name, file-as, roles
     contributors: list[tuple[str, str | None, tuple[str, ...]]] = field(default_factory=list)
     publisher: str | None = None
+    publisher_reading: str | None = None
     date: dt.date | None = None
     subjects: tuple[str, ...] = ()
     description: str | None = None
@@ -61,6 +66,9 @@ class Metadata:
     hazards: tuple[str, ...] = ("none",)
     summary: str | None = None
     cover_id: str | None = None
+    conforms_to: str | None = None       # e.g. ACCESSIBILITY_CONFORMANCE, when the book meets it
+    certified_by: str | None = None
+    page_break_source: str | None = None  # the print edition the page list follows
 
 
 def katakana(reading: str | None) -> str | None:
@@ -109,6 +117,8 @@ def package_opf(meta: Metadata, resources: list[Resource], spine: list[SpineEntr
             m.append(_meta("display-seq", str(index), ident))
     if meta.publisher:
         m.append(f'<dc:publisher id="publisher">{escape(meta.publisher)}</dc:publisher>')
+        if meta.publisher_reading:
+            m.append(_meta("file-as", katakana(meta.publisher_reading), "publisher"))
     m.append("<dc:language>ja</dc:language>")
     if meta.date:
         m.append(f"<dc:date>{meta.date.isoformat()}</dc:date>")
@@ -127,12 +137,24 @@ def package_opf(meta: Metadata, resources: list[Resource], spine: list[SpineEntr
         m.append(_meta("schema:accessMode", mode))
     for mode in meta.access_modes_sufficient:
         m.append(_meta("schema:accessModeSufficient", mode))
-    for feature in meta.features:
+    features = list(meta.features)
+    if meta.page_break_source:   # the page list (nav page-list, pagebreak markers)
+        features += [f for f in ("printPageNumbers", "pageNavigation") if f not in features]
+    for feature in features:
         m.append(_meta("schema:accessibilityFeature", feature))
     for hazard in meta.hazards:
         m.append(_meta("schema:accessibilityHazard", hazard))
     if meta.summary:
-        m.append(_meta("schema:accessibilitySummary", meta.summary))
+        summary = meta.summary
+        if meta.page_break_source and PAGE_LIST_SENTENCE not in summary:
+            summary += PAGE_LIST_SENTENCE
+        m.append(_meta("schema:accessibilitySummary", summary))
+    if meta.conforms_to:
+        m.append(_meta("dcterms:conformsTo", meta.conforms_to, id="conformance"))
+        if meta.certified_by:
+            m.append(_meta("a11y:certifiedBy", meta.certified_by, "conformance"))
+    if meta.page_break_source:
+        m.append(_meta("pageBreakSource", meta.page_break_source))
     if meta.cover_id:  # EPUB 2 reading systems find the cover this way
         m.append(f'<meta name="cover" content="{meta.cover_id}"/>')
 

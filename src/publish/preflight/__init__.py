@@ -56,12 +56,17 @@ class Expectations:
     tolerance_mm: float = 0.2
     max_ink_percent: float = 330.0
     makeup: bool = True                  # the make-up audit (off for imposed booklets)
+    profile: str | None = None           # 'press', 'screen' or None (see profiles.py)
+    min_bleed_mm: float | None = None    # bleed on every side at least this (press: 3 mm)
+    tagged: bool = False                 # a tagged (PDF/UA) screen edition
+    no_marks: bool = False               # no printer's marks, slug or bleed beyond the trim
 
     @classmethod
     def from_settings(cls, settings) -> 'Expectations':
         """From a :class:`publish.press.PrintSettings`."""
         return cls(trim_mm=(settings.trim_width_mm, settings.trim_height_mm),
-                   bleed_mm=settings.bleed_mm, pdfx=True, binding=settings.binding)
+                   bleed_mm=settings.bleed_mm, pdfx=True, binding=settings.binding,
+                   profile='press', min_bleed_mm=settings.bleed_mm)
 
 
 @dataclass
@@ -198,7 +203,7 @@ def open_pdf(path: Path) -> pikepdf.Pdf:
 def check_pdf(path, expectations: Expectations | None = None, *,
               only: list[str] | None = None) -> Report:
     """Run every registered check (or ``only`` those named) on the PDF at ``path``."""
-    from . import checks  # noqa: F401  (registers the checks)
+    from . import checks, profiles  # noqa: F401  (registers the checks)
     from . import makeup  # noqa: F401  (registers the make-up audit)
 
     path = Path(path)
@@ -225,5 +230,8 @@ def check_pdf(path, expectations: Expectations | None = None, *,
     return report
 
 
-__all__ = ['check_pdf', 'open_pdf', 'UnreadablePDF', 'MAX_PDF_BYTES', 'check', 'CHECKS', 'Expectations', 'Finding', 'Report', 'Severity',
+from .profiles import PROFILES, profile_expectations  # noqa: E402
+
+__all__ = ['check_pdf', 'open_pdf', 'UnreadablePDF', 'MAX_PDF_BYTES', 'PROFILES', 'profile_expectations', 'check',
+           'CHECKS', 'Expectations', 'Finding', 'Report', 'Severity',
            'Context', 'FontFact', 'PageFacts']

@@ -64,6 +64,12 @@ def boxes(ctx: Context) -> list[Finding]:
             if abs(w - want_w) > tol or abs(h - want_h) > tol:
                 out.append(Finding(E, 'boxes', f'trim is {_mm(page.trim)}, expected '
                                                f'{ctx.expect.trim_mm[0]:g}×{ctx.expect.trim_mm[1]:g} mm', n))
+        if ctx.expect.min_bleed_mm and page.bleed is not None:
+            sides = (page.trim[0] - page.bleed[0], page.trim[1] - page.bleed[1],
+                     page.bleed[2] - page.trim[2], page.bleed[3] - page.trim[3])
+            if min(sides) < ctx.expect.min_bleed_mm * MM - tol:
+                out.append(Finding(E, 'boxes', f'{min(sides) / MM:.1f} mm of bleed: a print shop '
+                                               f'needs {ctx.expect.min_bleed_mm:g} mm on every side', n))
         if ctx.expect.bleed_mm is not None and page.bleed is not None:
             sides = (page.trim[0] - page.bleed[0], page.trim[1] - page.bleed[1],
                      page.bleed[2] - page.trim[2], page.bleed[3] - page.trim[3])
@@ -130,6 +136,56 @@ def ink(ctx: Context) -> list[Finding]:
             out.append(Finding(W, 'ink', f'CMYK colours with {", ".join(f"{v}%" for v in heavy[:4])} '
                                          f'total ink (limit {limit:g}% for coated sheet-fed offset)',
                                page.number))
+    return _collapse(out)
+
+
+#: text smaller than this (pt) should be in one or two process inks: three or more
+#: misregister visibly at that size
+SMALL_TEXT_PT = 12.0
+
+
+def _inks(values) -> int:
+    return sum(1 for v in values if v > 0.005)
+
+
+@check('small-text-inks')
+def small_text_inks(ctx: Context) -> list[Finding]:
+    """Text under 12 pt printed in three or more process inks (registration-sensitive)."""
+    if not ctx.is_pdfx:
+        return []
+    out = []
+    for page in ctx.pages:
+        offenders = {}
+        for run in page.text_runs:
+            if run.kind == 'cmyk' and len(run.values) == 4 and run.size_pt < SMALL_TEXT_PT \
+                    and _inks(run.values) >= 3:
+                key = tuple(round(v * 100) for v in run.values)
+                offenders[key] = min(run.size_pt, offenders.get(key, run.size_pt))
+        for values, size in sorted(offenders.items()):
+            out.append(Finding(W, 'small-text-inks',
+                               f'{size:g} pt text in {_inks([v / 100 for v in values])} process inks '
+                               f'(C {values[0]} M {values[1]} Y {values[2]} K {values[3]}): text under '
+                               f'{SMALL_TEXT_PT:g} pt should use at most two', page.number))
+    return _collapse(out)
+
+
+@check('overprint')
+def overprint(ctx: Context) -> list[Finding]:
+    """K100 text should overprint (fill overprint on, overprint mode 1), not knock out."""
+    if not ctx.is_pdfx:
+        return []
+    out = []
+    total = 0
+    for page in ctx.pages:
+        knocked = [run for run in page.text_runs if run.kind == 'cmyk' and len(run.values) == 4
+                   and tuple(round(v, 3) for v in run.values) == (0, 0, 0, 1)]
+        total += len(knocked)
+        knocked = [run for run in knocked if not run.overprint]
+        if knocked:
+            out.append(Finding(W, 'overprint', f'{len(knocked)} runs of K100 text knock out the '
+                                               'inks below (set fill overprint, /OPM 1)', page.number))
+    if not out and total:
+        out.append(Finding(I, 'overprint', f'{total} runs of K100 text, all overprinting'))
     return _collapse(out)
 
 
@@ -319,3 +375,57 @@ def _steps(start: float, end: float, step: float = 2.0):
     while value < end - 3:
         yield value
         value += step
+
+
+@check('tagged')
+def tagged(ctx: Context) -> list[Finding]:
+    """A screen edition is a tagged PDF (PDF/UA-1): structure tree, marked, language,
+    title shown, PDF/UA identification."""
+    if not ctx.expect.tagged:
+        return []
+    out = []
+    root = ctx.pdf.Root
+    if '/StructTreeRoot' not in root:
+        out.append(Finding(E, 'tagged', 'no structure tree: the PDF is not tagged'))
+    mark_info = root.get('/MarkInfo')
+    if mark_info is None or not bool(mark_info.get('/Marked', False)):
+        out.append(Finding(E, 'tagged', '/MarkInfo /Marked is not true'))
+    if not str(root.get('/Lang', '')).strip():
+        out.append(Finding(E, 'tagged', 'no document language (/Lang)'))
+    prefs = root.get('/ViewerPreferences')
+    if prefs is None or not bool(prefs.get('/DisplayDocTitle', False)):
+        out.append(Finding(E, 'tagged', 'the viewer does not show the title (/DisplayDocTitle)'))
+    try:
+        meta = ctx.pdf.open_metadata()
+        title = meta.get('dc:title')
+        part = meta.get('pdfuaid:part')
+    except Exception:  # noqa: BLE001 - unreadable XMP is reported as missing
+        title = part = None
+    if not title:
+        out.append(Finding(E, 'tagged', 'no dc:title in the XMP metadata'))
+    if str(part or '') != '1':
+        out.append(Finding(W, 'tagged', 'no PDF/UA-1 identification (pdfuaid:part 1) in the XMP'))
+    if not out:
+        out.append(Finding(I, 'tagged', 'tagged, marked, language, title and PDF/UA-1 identification'))
+    return out
+
+
+@check('marks')
+def marks(ctx: Context) -> list[Finding]:
+    """A screen edition has no printer's marks: no slug or bleed beyond the trim, no
+    registration colour, no printer's-mark annotations."""
+    if not ctx.expect.no_marks:
+        return []
+    out = []
+    tol = ctx.expect.tolerance_mm * MM
+    for page in ctx.pages:
+        if page.trim is not None and any(abs(a - b) > tol for a, b in zip(page.trim, page.media)):
+            out.append(Finding(E, 'marks', f'the page ({_mm(page.media)}) is larger than the trim '
+                                           f'({_mm(page.trim)}): slug, marks or bleed on a screen PDF',
+                               page.number))
+        if (1.0, 1.0, 1.0, 1.0) in page.cmyk_colours:
+            out.append(Finding(E, 'marks', 'registration colour (C M Y K 100): printer\'s marks',
+                               page.number))
+        if any(subtype == '/PrinterMark' for subtype, _ in page.annotations):
+            out.append(Finding(E, 'marks', 'printer\'s-mark annotations', page.number))
+    return _collapse(out)

@@ -87,6 +87,17 @@ class PageFacts:
     transparency: list[str] = field(default_factory=list)
     annotations: list[tuple[str, list[float]]] = field(default_factory=list)
     cmyk_colours: set[tuple[float, ...]] = field(default_factory=set)   # k/K and CMYK sc/scn
+    text_runs: list['TextRun'] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """One text-showing operator: its size on the page, fill colour and overprint."""
+
+    size_pt: float
+    kind: str                 # the fill colour space kind ('cmyk', 'gray', …)
+    values: tuple[float, ...]
+    overprint: bool           # fill overprint on (/op) with overprint mode 1
 
 
 @dataclass
@@ -169,6 +180,9 @@ class _Reader:
         ctm = base
         stack: list[tuple] = []
         fill_kind, fill_values = 'gray', (0.0,)
+        font_size, text_matrix = 0.0, IDENTITY
+        overprint = (False, 0)           # (fill overprint, overprint mode)
+        states = resources.get('/ExtGState') or Dictionary()
         for item in instructions:
             if isinstance(item, pikepdf.ContentStreamInlineImage):
                 image = item.iimage
@@ -184,10 +198,21 @@ class _Reader:
             op = str(item.operator)
             operands = item.operands
             if op == 'q':
-                stack.append((ctm, fill_kind, fill_values))
+                stack.append((ctm, fill_kind, fill_values, overprint))
             elif op == 'Q':
                 if stack:
-                    ctm, fill_kind, fill_values = stack.pop()
+                    ctm, fill_kind, fill_values, overprint = stack.pop()
+            elif op == 'gs' and operands and operands[0] in states:
+                gstate = states[operands[0]]
+                fill_op = gstate.get('/op', gstate.get('/OP'))
+                overprint = (bool(fill_op) if fill_op is not None else overprint[0],
+                             int(gstate.get('/OPM', overprint[1])))
+            elif op == 'Tf' and len(operands) == 2:
+                font_size = float(operands[1])
+            elif op == 'BT':
+                text_matrix = IDENTITY
+            elif op == 'Tm' and len(operands) == 6:
+                text_matrix = tuple(float(v) for v in operands)
             elif op == 'cm' and len(operands) == 6:
                 ctm = multiply(tuple(float(v) for v in operands), ctm)
             elif op in ('rg', 'RG'):
@@ -214,6 +239,10 @@ class _Reader:
                     fill_values = values
             elif op in ('Tj', 'TJ', "'", '"'):
                 facts.text_colours.add((fill_kind, fill_values))
+                a, b, c, d, _, _ = multiply(text_matrix, ctm)
+                size = abs(font_size) * math.hypot(c, d)
+                facts.text_runs.append(TextRun(round(size, 2), fill_kind, tuple(fill_values),
+                                               overprint[0] and overprint[1] == 1))
             elif op == 'sh' and operands:
                 shading = shadings.get(operands[0])
                 if shading is not None:

@@ -14,6 +14,7 @@ from pikepdf import Array
 
 from . import marks as marks_mod
 from .color import ColorConverter, convert_document, flate_stream
+from .overprint import apply_overprint
 from .pages import blank_page_note, blank_pages_needed, insert_blank_pages
 from .errors import PressError, TransparencyError
 from .pdfx import VARIANTS, add_output_intent, remove_transparency, write_metadata
@@ -32,6 +33,7 @@ class FinishReport:
     shadings_converted: int = 0
     content_streams: int = 0
     annotations_removed: int = 0
+    overprinted_streams: int = 0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -71,14 +73,20 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
 
     ``slug_label`` is the file name printed in the slug; ``build_date`` (default:
     ``$SOURCE_DATE_EPOCH`` when set, else now, UTC) goes into the slug and the metadata, so
-    a fixed value gives byte-for-byte reproducible output.
+    a fixed value gives byte-for-byte reproducible output. A :class:`publish.dates.BuildDate`
+    (what the writers pass: the source's date) also says in the slug where it came from.
     Raises :class:`PressError` when the input does not match the settings or PDF/X-1a is
     asked for a document with transparency.
     """
     started = time.perf_counter()
+    slug_date = None
+    if hasattr(build_date, 'moment') and hasattr(build_date, 'slug_text'):   # a dates.BuildDate
+        build_date, slug_date = build_date.moment, build_date.slug_text
     now = build_date or _source_date() or datetime.now(timezone.utc).replace(microsecond=0)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
+    if slug_date is None:
+        slug_date = now.astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     report = FinishReport()
     trim_w, trim_h = settings.trim_pt
     bleed, slug = settings.bleed_pt, settings.slug_pt
@@ -147,6 +155,9 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
                     + '\nRemove opacity, rgba() colours and images with alpha from the layout, '
                       'or build PDF/X-4 (pdf_variant: pdf/x-4), which keeps live transparency.')
 
+        # 5b. black overprint: K100 text and rules print over the tints under them
+        report.overprinted_streams = apply_overprint(pdf)
+
         # 6. boxes, marks and slug
         total = len(pdf.pages)
         for number, page in enumerate(pdf.pages, 1):
@@ -172,7 +183,7 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
                 overlay += marks_mod.slug_line(
                     tuple(trim), bleed, slug, settings.slug_font,
                     f'{slug_label}   {number}/{total}',
-                    now.astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), settings.marks)
+                    slug_date, settings.marks)
             if overlay:
                 page.contents_add(flate_stream(pdf, b'q\n'), prepend=True)
                 page.contents_add(flate_stream(pdf, b'Q\nq\n' + overlay + b'Q\n'))

@@ -127,6 +127,6 @@ def impose_booklet(pdf_bytes: bytes, *, sheet: str | None = None,
             del pdf.Root.Names['/Dests']
         out = io.BytesIO()
         pdf.remove_unreferenced_resources()
-        pdf.save(out, compress_streams=True,
+        pdf.save(out, compress_streams=True, deterministic_id=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue()

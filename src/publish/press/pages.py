@@ -56,5 +56,5 @@ def pad_pdf(pdf_bytes: bytes, binding: str = 'saddle') -> tuple[bytes, int]:
             return pdf_bytes, 0
         insert_blank_pages(pdf, blanks)
         out = io.BytesIO()
-        pdf.save(out)
+        pdf.save(out, deterministic_id=True)
         return out.getvalue(), blanks

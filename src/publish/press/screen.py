@@ -18,6 +18,8 @@ from typing import Iterable
 import pikepdf
 from pikepdf import Name
 
+from .tagging import repair_structure
+
 
 def screen_write_options() -> dict:
     """Keyword arguments for ``weasyprint.HTML.write_pdf`` for the screen edition."""
@@ -27,9 +29,13 @@ def screen_write_options() -> dict:
 
 def finish_screen(pdf_bytes: bytes, *, title: str, authors: Iterable[str] = (),
                   subject: str | None = None, keywords: Iterable[str] = (),
-                  lang: str = 'ja') -> bytes:
+                  lang: str = 'ja', link_titles: dict[str, str] | None = None) -> bytes:
     """Make sure the screen PDF carries title, authors, subject, keywords and language
-    in the Info dictionary and XMP, shows its title, and opens with the outline."""
+    in the Info dictionary and XMP, shows its title, and opens with the outline; repair
+    the structure tree for PDF/UA-1 (:func:`publish.press.tagging.repair_structure`:
+    running heads, folios and leaders as artifacts, lists, links; ``link_titles`` maps
+    an internal destination such as ``chapter-1`` to the words a link's ``/Contents``
+    gives)."""
     authors, keywords = list(authors), list(keywords)
     for name, value in (('title', title), ('subject', subject), *(('authors', a) for a in authors),
                         *(('keywords', k) for k in keywords)):
@@ -37,6 +43,7 @@ def finish_screen(pdf_bytes: bytes, *, title: str, authors: Iterable[str] = (),
             raise TypeError(f'finish_screen: {name} must be plain text (str), '
                             f'not {type(value).__name__}')
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        repair_structure(pdf, pdf_bytes, link_titles=link_titles)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta['dc:title'] = title
             if authors:
