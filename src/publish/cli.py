@@ -60,9 +60,10 @@ def cmd_build(args) -> int:
             builder.progress(f"[{index}/{len(sources)}] {source}")
         try:
             for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout,
-                                              vertical=args.vertical, embed_fonts=args.embed_fonts):
+                                              vertical=args.vertical, embed_fonts=args.embed_fonts,
+                                              strict=args.strict):
                 builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB)")
-        except SourceError as exc:
+        except (SourceError, builder.StylesheetError) as exc:
             failures.append(str(exc))
             print(exc, file=sys.stderr)
             continue
@@ -105,15 +106,39 @@ def _expectations_for(path: Path, layout: str | None = None):
     return preflight.Expectations(pdfx=False)
 
 
+def _check_layout_css(name: str, strict: bool) -> int:
+    """`publish check --layout NAME`: the layout's tokens and every stylesheet of its chain."""
+    from .css_check import check_layout, format_problems
+    from .layout import load_layout
+
+    layout = load_layout(name)  # token problems: SourceError, exit 2
+    problems = check_layout(layout)
+    if problems:
+        print(format_problems(problems, strict=strict), file=sys.stderr)
+    sheets = len(layout.stylesheets("print"))
+    print(f"layout {name}: {sheets} stylesheets, {len(problems)} CSS problem{'s' if len(problems) != 1 else ''}"
+          if problems else f"layout {name}: ok ({sheets} stylesheets checked)", file=sys.stderr)
+    return 2 if problems and strict else 0
+
+
 def cmd_check(args) -> int:
     status = 0
+    if args.layout and not args.sources:
+        if _bad_layout_arg(args):
+            return 2
+        try:
+            return _check_layout_css(args.layout, args.strict)
+        except SourceError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     for source in _sources(args.sources):
         if source.suffix.lower() == ".pdf":
             status = max(status, _preflight(source, args.strict, args.verbose, args.layout))
             continue
         try:
-            builder.load(source, args.layout)
-        except SourceError as exc:
+            doc = builder.load(source, args.layout)
+            builder.check_css(builder.layout_for(doc, args.layout), strict=args.strict)
+        except (SourceError, builder.StylesheetError) as exc:
             print(exc, file=sys.stderr)
             status = 2
             continue
@@ -160,6 +185,8 @@ def parser() -> argparse.ArgumentParser:
                         f"(default: {','.join(builder.DEFAULT_FORMATS)})")
     b.add_argument("--out", default="build", help="output folder (default: build)")
     b.add_argument("--layout", help="use this layout instead of the source's")
+    b.add_argument("--strict", action="store_true",
+                   help="make the layout's stylesheet warnings (file.css:LINE:COL) errors (exit 2)")
     b.add_argument("--vertical", action=argparse.BooleanOptionalAction, default=None,
                    help="EPUB: vertical (縦組み) book, pages turning right to left (default: the layout's "
                         "epub.writing_mode, horizontal)")
@@ -174,9 +201,11 @@ def parser() -> argparse.ArgumentParser:
                     "page count and the safety margin (exit 1 on a failure).")
     c.add_argument("sources", nargs="*", metavar="FILE",
                    help="interview YAML files (default: content/*.yaml) or built PDFs")
-    c.add_argument("--strict", action="store_true", help="PDFs: fail on warnings too")
+    c.add_argument("--strict", action="store_true",
+                   help="PDFs: fail on warnings too; sources and layouts: stylesheet warnings are errors (exit 2)")
     c.add_argument("-v", "--verbose", action="store_true", help="PDFs: show informational findings")
-    c.add_argument("--layout", help="check against this layout instead of the source's (as build --layout)")
+    c.add_argument("--layout", help="check against this layout instead of the source's (as build --layout); "
+                                    "alone, check the layout itself: its tokens and every stylesheet of its chain")
     c.set_defaults(func=cmd_check)
 
     n = sub.add_parser("new-layout", help="start a layout that extends another",

@@ -165,7 +165,7 @@ def default_jobs(collection: Collection) -> int:
 
 def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str | None = None,
                             jobs: int | None = None, vertical: bool | None = None,
-                            embed_fonts: bool | None = None) -> list:
+                            embed_fonts: bool | None = None, strict: bool = False) -> list:
     """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, each written atomically."""
     import os
 
@@ -182,6 +182,9 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
         raise PublishError(f"{source}: both this collection and the interview {twin} would write "
                            f"{collection.slug}.pdf; rename one of them")
     lay = load_layout(layout or collection.layout, source=collection.source)
+    from .build import check_css
+
+    check_css(lay, strict=strict)
     built = []
     for fmt in formats:
         data = collection_bytes(collection, lay, fmt, jobs=jobs, vertical=vertical, embed_fonts=embed_fonts)
