@@ -4,6 +4,7 @@ made, where a collection's chapters start, and the minor points."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 
@@ -110,3 +111,43 @@ def test_type_area_names_the_negative_margin_and_reports_every_token_error(layou
     assert any(line.startswith(f"{spec}:3:10: sizes.title: ") for line in lines), lines
     assert any(line.startswith(f"{spec}:5:3: type_area.margin_inside: ") and "outside margin (小口) is -" in line
                for line in lines), lines
+
+
+# -- 5. a PDF knows how it was made ---------------------------------------------------------------
+
+
+def test_the_pdf_records_its_layout_and_check_uses_it_anywhere(tmp_path, monkeypatch, capsys):
+    import pikepdf
+
+    from publish import record
+
+    out = tmp_path / "elsewhere"
+    assert main(["build", str(SAMPLE), "--layout", "booklet", "--format", "pdf,screen-pdf", "--out", str(out)]) == 0
+    with pikepdf.open(out / "tokyo-ict-exchange.pdf") as pdf:
+        xmp = str(pdf.open_metadata())
+        assert re.search(r"<publish:layout[^>]*>booklet</publish:layout>", xmp)
+        assert re.search(r"<publish:trim[^>]*>148 210</publish:trim>", xmp)
+        assert "GTS_PDFXVersion" in xmp or "pdfxid" in xmp.lower(), "the PDF/X packet is kept"
+    made = record.read(out / "tokyo-ict-exchange-screen.pdf")
+    assert made.edition == "screen" and made.trim_mm == (148, 210) and made.source.endswith("tokyo-ict-exchange.yaml")
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)  # no content/ here: only the record says it is A5
+    assert main(["check", str(out / "tokyo-ict-exchange.pdf"), str(out / "tokyo-ict-exchange-screen.pdf")]) == 0
+    captured = capsys.readouterr()
+    assert "built with layout booklet, print edition, trim 148×210 mm" in captured.err
+    assert "PASS" in captured.out
+    # --layout always overrides: the A5 PDF fails as an A4 brochure
+    assert main(["check", str(out / "tokyo-ict-exchange.pdf"), "--layout", "brochure"]) == 1
+    assert "trim is 148.0×210.0 mm, expected 210×297 mm" in capsys.readouterr().out
+
+
+def test_ppi_is_never_rounded_up_to_the_limit():
+    from publish.preflight.checks import ppi_text
+    from publish.preflight.facts import ImageUse
+
+    assert ppi_text(299.96) == "299.9" and ppi_text(50.8) == "51" and ppi_text(300.0) == "300" and ppi_text(72) == "72"
+    # the guide's A4 cover size, 2551×3579 px over 216×303 mm, meets 300 ppi in whole pixels
+    cover = ImageUse(1, "/Im0", 2551, 3579, 216 * 72 / 25.4, 303 * 72 / 25.4, "icc-cmyk", False)
+    assert cover.ppi < 300 <= cover.ppi_rounded_pixels
+    small = ImageUse(1, "/Im1", 2540, 3579, 216 * 72 / 25.4, 303 * 72 / 25.4, "icc-cmyk", False)
+    assert small.ppi_rounded_pixels < 300

@@ -134,8 +134,10 @@ def make_bytes(doc: Interview, layout, fmt: str, *, vertical: bool | None = None
     if fmt in ("pdf", "screen-pdf", "booklet"):
         from . import pdf
 
+        from . import record
+
         writer = {"pdf": pdf.build_pdf, "screen-pdf": pdf.build_screen_pdf, "booklet": pdf.build_booklet_pdf}[fmt]
-        return writer(doc, layout)
+        return record.stamp(writer(doc, layout), layout, record.EDITIONS[fmt], doc.source)
     if fmt == "epub":
         from .epub import build_epub
 

@@ -84,12 +84,30 @@ def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = Non
 
 
 def _expectations_for(path: Path, layout: str | None = None):
-    """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout."""
-    from . import preflight
+    """What a built PDF should be: for the layout given with --layout, else for what the
+    PDF's own record (XMP, publish.record) says it was built for, else for the layout of
+    content/<slug>.yaml (build/<slug>[-screen|-booklet].pdf)."""
+    from . import preflight, record
     from .pdf import print_settings
 
     stem = path.stem
+    made = record.read(path)
     edition = next((e for e in ("screen", "booklet") if stem.endswith(f"-{e}")), "print")
+    if made is not None:
+        edition = made.edition
+    if layout:
+        from .layout import load_layout
+
+        settings = print_settings(load_layout(layout))
+        builder.progress(f"{path}: checked against layout {layout} (--layout)")
+        if edition == "print":
+            return preflight.Expectations.from_settings(settings)
+        if edition == "screen":
+            return preflight.Expectations(trim_mm=(settings.trim_width_mm, settings.trim_height_mm), pdfx=False)
+        return preflight.Expectations(pdfx=False)
+    if made is not None:
+        builder.progress(f"{path}: built with {made.describe()}")
+        return made.expectations()
     slug = stem.removesuffix(f"-{edition}")
     source = DEFAULT_CONTENT / f"{slug}.yaml"
     if not source.is_file() and (DEFAULT_CONTENT / f"{slug}.collection.yaml").is_file():

@@ -188,6 +188,10 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
     built = []
     for fmt in formats:
         data = collection_bytes(collection, lay, fmt, jobs=jobs, vertical=vertical, embed_fonts=embed_fonts)
+        if fmt in ("pdf", "screen-pdf", "booklet"):
+            from . import record
+
+            data = record.stamp(data, lay, record.EDITIONS[fmt], collection.source)
         path = atomic_write(Path(out_dir) / f"{collection.slug}{SUFFIXES[fmt]}", data)
         built.append(Built(Path(source), fmt, path, len(data)))
     return built
