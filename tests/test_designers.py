@@ -151,3 +151,30 @@ def test_ppi_is_never_rounded_up_to_the_limit():
     assert cover.ppi < 300 <= cover.ppi_rounded_pixels
     small = ImageUse(1, "/Im1", 2540, 3579, 216 * 72 / 25.4, 303 * 72 / 25.4, "icc-cmyk", False)
     assert small.ppi_rounded_pixels < 300
+
+
+# -- 4. editions that say what they are for ---------------------------------------------------------
+
+
+def test_make_builds_print_screen_and_epub_by_default(tmp_path):
+    import subprocess
+
+    dry = subprocess.run(["make", "-n", "-B", "all"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    sources = sorted(p.name.removesuffix(".yaml") for p in (ROOT / "content").glob("*.yaml"))
+    for slug in sources:
+        source = f"content/{slug}.yaml"
+        for fmt in ("pdf", "screen-pdf", "epub"):
+            assert f"build {source} --format {fmt} --out build" in dry.stdout, (slug, fmt)
+        assert f"{source} --format booklet" not in dry.stdout
+
+
+def test_the_build_log_says_what_each_file_is_for(tmp_path, capsys):
+    out = tmp_path / "o"
+    status = main(["build", str(SAMPLE), "--format", "screen-pdf,epub", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert f"wrote {out / 'tokyo-ict-exchange-screen.pdf'}" in err and "screen PDF: for e-mail and the web" in err
+    assert "EPUB e-book: for phones and e-readers" in err
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "### Which file do I send?" in readme and "| the print shop | `build/<slug>.pdf` |" in readme

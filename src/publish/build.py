@@ -18,6 +18,13 @@ FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub")
 # format -> the file name after the slug
 SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "screen-pdf": "-screen.pdf", "booklet": "-booklet.pdf"}
+# format -> what the file is for, said in the build log
+PURPOSES = {
+    "pdf": "print-shop PDF: send to the printer (PDF/X, CMYK, bleed and trim marks)",
+    "screen-pdf": "screen PDF: for e-mail and the web (RGB, trim size, tagged)",
+    "epub": "EPUB e-book: for phones and e-readers",
+    "booklet": "office booklet: print both sides on an office printer, fold and staple",
+}
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ def cmd_build(args) -> int:
             for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout,
                                               vertical=args.vertical, embed_fonts=args.embed_fonts,
                                               strict=args.strict):
-                builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB)")
+                builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB) — "
+                                 f"{builder.PURPOSES[built.format]}")
         except (SourceError, builder.StylesheetError) as exc:
             failures.append(str(exc))
             print(exc, file=sys.stderr)
