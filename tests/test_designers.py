@@ -178,3 +178,120 @@ def test_the_build_log_says_what_each_file_is_for(tmp_path, capsys):
     assert "EPUB e-book: for phones and e-readers" in err
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "### Which file do I send?" in readme and "| the print shop | `build/<slug>.pdf` |" in readme
+
+
+# -- 3. covers and photos ---------------------------------------------------------------------------
+
+PHOTO_SAMPLE = ROOT / "content" / "kohoku-design-lab.yaml"
+
+
+def test_a_cover_is_parsed_and_its_mistakes_located(tmp_path, capsys):
+    from publish.source import load_interview
+
+    doc = load_interview(PHOTO_SAMPLE)
+    assert doc.cover.image.name == "kohoku-cover.jpg" and doc.cover.focus == (45, 52)
+    assert doc.cover.credit.startswith("港北市デザインラボ")
+    assert doc.cover.image in doc.all_images and doc.cover.image not in doc.images, "the EPUB ships only text images"
+    assert sum(p.photo is not None for p in doc.people) == 2
+    assert any(t.kind == "figure" and t.caption for s in doc.sections for t in s.turns)
+    text = PHOTO_SAMPLE.read_text(encoding="utf-8")
+    bad = text.replace("  focus: [45, 52]", "  focus: [45, 152]").replace("  credit:", "  credits:")
+    (tmp_path / "images").symlink_to(ROOT / "content" / "images")
+    (tmp_path / "x.yaml").write_text(bad, encoding="utf-8")
+    status, lines = run(["check", str(tmp_path / "x.yaml")], capsys)
+    line_of = {key: n for n, row in enumerate(bad.splitlines(), 1) for key in ("focus:", "credits:") if row.strip().startswith(key)}
+    assert status == 2
+    assert any(f"x.yaml:{line_of['focus:']}:10: cover.focus: must be the point to keep in view" in x for x in lines), lines
+    assert any(f"x.yaml:{line_of['credits:']}:3: cover.credits: unknown field" in x for x in lines), lines
+
+
+def _bleed_pixels(pdf_path, dpi=30):
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    with pikepdf.open(pdf_path) as pdf:
+        page = pdf.pages[0]
+        media = [float(v) for v in page.MediaBox]
+        bleed = [float(v) for v in page.BleedBox]
+        trim = [float(v) for v in page.TrimBox]
+    image = pdfium.PdfDocument(str(pdf_path))[0].render(scale=dpi / 72).to_pil().convert("RGB")
+    k = dpi / 72
+    left, top = media[0], media[3]
+    box = lambda b: (round((b[0] - left) * k), round((top - b[3]) * k), round((b[2] - left) * k),
+                     round((top - b[1]) * k))
+    return image, box(bleed), box(trim)
+
+
+def test_the_photo_sample_builds_with_a_full_bleed_cover_at_300_ppi(tmp_path):
+    from PIL import ImageStat
+
+    from publish import preflight
+    from publish.preflight.facts import read_facts
+
+    out = tmp_path / "o"
+    assert main(["build", str(PHOTO_SAMPLE), "--format", "pdf", "--out", str(out)]) == 0
+    pdf = out / "kohoku-design-lab.pdf"
+    report = preflight.check_pdf(pdf, preflight.Expectations(trim_mm=(148, 210), bleed_mm=3, pdfx=True,
+                                                             binding="saddle"))
+    assert report.ok, report.format()
+    assert report.by_check("images") and all(f.severity == preflight.Severity.INFO for f in report.by_check("images")), \
+        report.format(verbose=True)
+    import pikepdf
+
+    with pikepdf.open(pdf) as opened:
+        pages, _ = read_facts(opened)
+    cover_images = [i for i in pages[0].images if i.kind != "mask" and i.width_px > 2000]
+    assert len(cover_images) == 1 and 299 < cover_images[0].ppi, cover_images
+    assert sum(i.width_px == 720 for p in pages for i in p.images) == 2, "both profile photos"
+    image, bleed, trim = _bleed_pixels(pdf)
+    x0, y0, x1, y1 = bleed
+    for x, y in ((x0 + 1, y0 + 1), (x1 - 2, y0 + 1), (x0 + 1, y1 - 2), (x1 - 2, y1 - 2)):
+        assert min(image.getpixel((x, y))) < 200, f"bleed corner {(x, y)} is paper"
+    photo = image.crop((x0, y0, x1, y0 + (y1 - y0) * 6 // 10))
+    assert max(ImageStat.Stat(photo).stddev) > 25, "the upper part of the cover is the photo, not a flat field"
+
+
+def test_a_child_that_changes_only_the_trim_composes_its_cover(layouts, tmp_path):
+    import pdfplumber
+
+    from publish.build import layout_for, load
+    from publish.pdf import render_document
+
+    (layouts / "a5kid").mkdir()
+    (layouts / "a5kid" / "layout.yaml").write_text(
+        "extends: brochure\npage:\n  trim: A5\ntype_area:\n  chars_per_line: 17\n  lines: 30\n  margin_top: 58pt\n",
+        encoding="utf-8")
+    for name in ("a5kid", "brochure-b5", "brochure"):
+        doc = load(SAMPLE, name)
+        layout = layout_for(doc, name)
+        pdf_path = tmp_path / f"{name}.pdf"
+        document = render_document(doc, layout, medium="screen")
+        pdf_path.write_bytes(document.copy([document.pages[0]]).write_pdf())
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            words = page.extract_words()
+            text = "".join(w["text"] for w in words)
+            subtitle = [w for w in words if "企業派遣" in w["text"]]
+            names = [w for w in words if w["text"] in ("西田", "西", "山田")]
+            assert subtitle and names, (name, text)
+            assert max(w["bottom"] for w in subtitle) + 10 < min(w["top"] for w in names), name
+            for w in words:
+                assert 0 <= w["x0"] and w["x1"] <= page.width and w["bottom"] <= page.height, (name, w)
+            ratio = min(w["top"] for w in names) / page.height
+            assert 0.6 < ratio < 0.7, f"{name}: names at {ratio:.0%} of the trim (cover.people_top 63%)"
+
+
+def test_a_designers_cover_part_serves_collections_too(layouts, tmp_path):
+    (layouts / "mine" / "templates" / "parts").mkdir(parents=True)
+    (layouts / "mine" / "layout.yaml").write_text("extends: brochure\n", encoding="utf-8")
+    part = (layouts / "brochure" / "templates" / "parts" / "cover.html.j2").read_text(encoding="utf-8")
+    part = part.replace('<p class="cover-kind">{{ doc.kind }}</p>', '<p class="cover-kind">特集　{{ doc.kind }}</p>')
+    (layouts / "mine" / "templates" / "parts" / "cover.html.j2").write_text(part, encoding="utf-8")
+    from publish.collection import render_collection_html
+    from publish.layout import available_layouts, load_layout
+    from publish.source.collection import load_collection
+
+    collection = load_collection(ROOT / "content" / "digital-voices.collection.yaml", known_layouts=available_layouts())
+    html = render_collection_html(collection, load_layout("mine"), medium="screen")
+    assert '<p class="cover-kind">特集　インタビュー集</p>' in html
+    assert 'class="cover collection-cover"' in html and "collection-cover-list" in html

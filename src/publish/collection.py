@@ -56,6 +56,16 @@ class Collection:
     url: str | None = None
     kind: str = "インタビュー集"
     style: tuple = ()  # no per-collection token overrides; here so build.layout_for() takes a collection
+    cover: object = None  # a model.Cover: the cover photo
+
+    @property
+    def images(self) -> tuple[Path, ...]:
+        """The images of every chapter's text (profiles, figures)."""
+        return tuple(p for c in self.chapters for p in c.interview.images)
+
+    @property
+    def all_images(self) -> tuple[Path, ...]:
+        return ((self.cover.image,) if self.cover else ()) + self.images
 
     @property
     def interviews(self) -> tuple[Interview, ...]:

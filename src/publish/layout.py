@@ -201,6 +201,7 @@ class Layout:
             "margin-top": f"{ta.margin_top:.3f}pt", "margin-bottom": f"{ta.margin_bottom:.3f}pt",
             "margin-left": f"{ta.margin_left:.3f}pt", "margin-right": f"{ta.margin_right:.3f}pt",
         }
+        derived.update(self.cover_variables())
         for name, value in derived.items():
             lines.append(f"  --{name}: {value};")
         for name, value in (self.tokens.get("sizes") or {}).items():
@@ -210,6 +211,20 @@ class Layout:
         for name, spec in (self.tokens.get("colors") or {}).items():
             lines.append(f"  --color-{name}: {css_color(spec, medium)};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+    def cover_variables(self) -> dict[str, str]:
+        """The `cover` tokens (percentages of the trim) as lengths: --cover-field, …"""
+        from .layout_tokens import fraction
+
+        ta = self.type_area
+        out = {}
+        for name, value in (self.tokens.get("cover") or {}).items():
+            number = fraction(value)
+            if number is None:
+                continue
+            base = ta.page_width if name == "margin" else ta.page_height
+            out[f"cover-{name.replace('_', '-')}"] = f"{number / 100 * base:.3f}pt"
+        return out
 
     # -- files ----------------------------------------------------------------------
     def find(self, relative: str) -> Path:

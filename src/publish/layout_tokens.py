@@ -28,7 +28,8 @@ MM = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*mm\s*\Z")
 @dataclass(frozen=True)
 class Token:
     name: str  # dotted; a final "*" stands for any name in an open group
-    kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files
+    kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files,
+    #            fraction
     unit: str
     doc: str
     choices: tuple = ()
@@ -129,6 +130,21 @@ TOKENS: tuple[Token, ...] = (
        choices=("horizontal-tb", "vertical-rl"), default='horizontal-tb'),
     _t("epub.embed_fonts", "bool", "true | false", "EPUB: embed the bundled fonts, subset to the book's characters "
        "(WOFF2); `--embed-fonts` forces it.", default='false'),
+    # cover composition, relative to the trim (so a child that changes only the trim composes)
+    _t("cover.image_area", "choice", "field | page", "Where a source's cover photo (`cover: image:`) goes, "
+       "to the bleed: field, the colour field's area (its height is cover.field); page, the whole page.",
+       choices=("field", "page")),
+    _t("cover.field", "fraction", "% of the trim height", "Height of the cover's colour field (and of a photo in "
+       "it), from the head to the bleed; 100% fills the page (→ --cover-field)."),
+    _t("cover.margin", "fraction", "% of the trim width", "Left and right margin of the cover's text "
+       "(→ --cover-margin)."),
+    _t("cover.kind_top", "fraction", "% of the trim height", "Top of the kind label (→ --cover-kind-top)."),
+    _t("cover.title_top", "fraction", "% of the trim height", "Top of the title; the subtitle follows the title "
+       "(→ --cover-title-top)."),
+    _t("cover.people_top", "fraction", "% of the trim height", "Top of the people's names (a collection: its list "
+       "of interviews) (→ --cover-people-top)."),
+    _t("cover.publisher_bottom", "fraction", "% of the trim height", "Distance of the publisher's line from the "
+       "foot of the trim (→ --cover-publisher-bottom)."),
     # placement
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
@@ -186,6 +202,11 @@ def check_value(token: Token, value) -> str | None:
         if len(parts) == 2 and all(MM.match(p) for p in parts):
             return None
         return f"must be one of {', '.join(TRIM_NAMES)} or two lengths in mm like \"148mm 210mm\", not {value!r}"
+    if kind == "fraction":
+        number = fraction(value)
+        if number is None or not 0 <= number <= 100:
+            return f"must be a percentage of the trim from 0% to 100%, like 58%, not {value!r}"
+        return None
     if kind == "choice":
         if value not in token.choices:
             close = difflib.get_close_matches(str(value), token.choices, n=1)
@@ -211,6 +232,16 @@ def check_value(token: Token, value) -> str | None:
             return f"must be a list of CSS file names, not {_kind(value)}"
         return None
     raise AssertionError(kind)  # pragma: no cover
+
+
+def fraction(value) -> float | None:
+    """'58%' (or 58) -> 58.0; None when it is not a percentage."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*", str(value))
+    return float(match.group(1)) if match else None
 
 
 def check_color(value) -> str | None:
