@@ -295,3 +295,42 @@ def test_a_designers_cover_part_serves_collections_too(layouts, tmp_path):
     html = render_collection_html(collection, load_layout("mine"), medium="screen")
     assert '<p class="cover-kind">特集　インタビュー集</p>' in html
     assert 'class="cover collection-cover"' in html and "collection-cover-list" in html
+
+
+# -- 6. where a collection's chapters start ------------------------------------------------------------
+
+
+def _collection_pages(start: str, medium: str):
+    import pypdfium2 as pdfium
+
+    from publish.collection import render_collection_html
+    from publish.layout import apply_style, available_layouts, load_layout
+    from publish.pdf import render_html
+    from publish.source.collection import load_collection
+
+    collection = load_collection(ROOT / "content" / "digital-voices.collection.yaml", known_layouts=available_layouts())
+    layout = apply_style(load_layout("brochure"), {"placement": {"chapters": start}}, None)
+    document = render_html(render_collection_html(collection, layout, medium=medium), layout)
+    pdf = pdfium.PdfDocument(document.write_pdf())
+    texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    starts = [next(i + 1 for i, t in enumerate(texts) if f"INTERVIEW\r\n{n:02d}" in t or f"INTERVIEW{n:02d}" in
+                   t.replace("\r\n", "").replace(" ", "")) for n in (1, 2)]
+    return texts, starts
+
+
+def test_chapters_start_right_in_print_and_on_the_next_page_on_screen():
+    texts, starts = _collection_pages("right", "print")
+    assert all(page % 2 == 1 for page in starts), starts
+    blank = [i + 1 for i, t in enumerate(texts) if not t.strip()]
+    assert blank == [starts[1] - 1], (blank, starts)  # the verso before chapter 2, there only for the recto start
+    screen, screen_starts = _collection_pages("right", "screen")
+    assert not [i for i, t in enumerate(screen) if not t.strip()], "the screen edition keeps no blank page"
+    assert len(screen) == len(texts) - 1 and screen_starts[1] == starts[1] - 1
+
+
+def test_run_on_chapters_follow_each_other():
+    texts, starts = _collection_pages("run-on", "screen")
+    page_texts, page_starts = _collection_pages("new-page", "screen")
+    assert len(texts) < len(page_texts), "without an opening page per chapter the book is shorter"
+    assert starts[1] - starts[0] < page_starts[1] - page_starts[0]
+    assert not [i for i, t in enumerate(texts) if not t.strip()]

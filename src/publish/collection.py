@@ -128,15 +128,25 @@ def render_collection_html(collection: Collection, layout, *, medium: str = "pri
         show_front=front,
         show_back=back,
         page_numbers=page_numbers,
+        chapter_start=chapter_start(layout, medium),
         furniture=furniture,
         first_page=first_page,
         blank_pages=0,
     )
 
 
+def chapter_start(layout, medium: str) -> str:
+    """`placement.chapters` for this medium: on screen a right-hand start is only the next
+    page (a blank page there has no reason to exist)."""
+    start = (layout.tokens.get("placement") or {}).get("chapters", "right")
+    return "new-page" if start == "right" and medium != "print" else start
+
+
 def build_collection_pdf(collection: Collection, layout, *, medium: str = "print", jobs: int | None = None) -> bytes:
-    """The collection's PDF: one WeasyPrint render, or chapters in parallel when `jobs` > 1."""
-    if jobs and jobs > 1 and len(collection.chapters) > 1:
+    """The collection's PDF: one WeasyPrint render, or chapters in parallel when `jobs` > 1
+    (only when chapters start on right-hand pages: then a chapter's page count does not
+    depend on where it starts)."""
+    if jobs and jobs > 1 and len(collection.chapters) > 1 and chapter_start(layout, medium) == "right":
         from .collection_pdf import build_parallel
 
         return build_parallel(collection, layout, medium=medium, jobs=jobs)

@@ -149,6 +149,11 @@ TOKENS: tuple[Token, ...] = (
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
        "all together after the lead.", choices=("first-answer", "opening")),
+    _t("placement.chapters", "choice", "right | new-page | run-on",
+       "Where each interview of a collection starts: right, on a right-hand page (a blank left page before it "
+       "when needed; the screen edition starts on the next page instead, with no blank page); new-page, on the "
+       "next page; run-on, right after the previous one, its opening as a block in the flow.",
+       choices=("right", "new-page", "run-on"), default="right"),
     # stylesheets
     _t("stylesheets.print", "files", "list of CSS files",
        "Stylesheets of the print document, in order. Each is looked up in this layout's folder, then its "
