@@ -334,3 +334,70 @@ def test_run_on_chapters_follow_each_other():
     assert len(texts) < len(page_texts), "without an opening page per chapter the book is shorter"
     assert starts[1] - starts[0] < page_starts[1] - page_starts[0]
     assert not [i for i, t in enumerate(texts) if not t.strip()]
+
+
+# -- 7. minor points ---------------------------------------------------------------------------------
+
+NO_HEADING = """\
+title: 見出しのない節
+people:
+  - id: yamada
+    name: 山田
+interviewer: 編集部
+sections:
+  - turns:
+      - q: 最初の質問です。
+      - yamada: 答えです。
+  - heading: 二つ目の節
+    turns:
+      - q: 次の質問です。
+      - yamada: 次の答えです。
+"""
+
+
+def test_an_unclosed_bracket_is_reported_where_it_opens(tmp_path, capsys):
+    source = tmp_path / "x.yaml"
+    source.write_text(NO_HEADING.replace("interviewer: 編集部\n", "tags: [育成, 新卒\n"), encoding="utf-8")
+    assert source.read_text(encoding="utf-8").splitlines()[4].startswith("tags: [")  # line 5
+    status, lines = run(["check", str(source)], capsys)
+    assert status == 2 and lines[0].startswith(f"{source}:5:7: YAML syntax error: the [ opened here is not closed"), lines
+
+
+def test_the_interviewer_leads_questions_in_print_as_in_the_epub(tmp_path):
+    import pypdfium2 as pdfium
+
+    from publish.build import layout_for, load
+    from publish.pdf import render_document
+
+    source = tmp_path / "x.yaml"
+    source.write_text(NO_HEADING, encoding="utf-8")
+    doc = load(source)
+    document = render_document(doc, layout_for(doc), medium="screen")
+    pdf = pdfium.PdfDocument(document.write_pdf())
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "編集部：最初の質問です。" in re.sub(r"\s", "", text) and "──" not in text
+    source.write_text(NO_HEADING.replace("interviewer: 編集部\n", ""), encoding="utf-8")
+    doc = load(source)
+    pdf = pdfium.PdfDocument(render_document(doc, layout_for(doc), medium="screen").write_pdf())
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "──最初の質問です。" in re.sub(r"\s", "", text)
+
+
+def test_the_epub_contents_do_not_repeat_the_title_for_a_section_without_heading(tmp_path):
+    import zipfile
+
+    source = tmp_path / "x.yaml"
+    source.write_text(NO_HEADING, encoding="utf-8")
+    assert main(["build", str(source), "--format", "epub", "--out", str(tmp_path / "o")]) == 0
+    with zipfile.ZipFile(tmp_path / "o" / "x.epub") as book:
+        nav = next(book.read(n).decode() for n in book.namelist() if n.endswith("nav.xhtml"))
+    toc = nav.split('epub:type="toc"')[1].split("</nav>")[0]
+    entries = re.findall(r"<a href=\"[^\"]+\">([^<]+)</a>", toc)
+    assert entries == ["二つ目の節", "奥付"], entries
+
+
+def test_the_guide_documents_this_issues_features():
+    guide = (ROOT / "layouts" / "README.md").read_text(encoding="utf-8")
+    for needle in ("`qr_svg`", "2551×3579", "publish check --layout", "warning:", "`cover:`", "placement.chapters",
+                   "XMP", "EPUB view", "cover_list.html.j2"):
+        assert needle in guide, needle
