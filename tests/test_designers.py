@@ -401,3 +401,31 @@ def test_the_guide_documents_this_issues_features():
     for needle in ("`qr_svg`", "2551×3579", "publish check --layout", "warning:", "`cover:`", "placement.chapters",
                    "XMP", "EPUB view", "cover_list.html.j2"):
         assert needle in guide, needle
+
+
+def test_one_column_first_answer_profiles_leave_no_page_a_third_empty(layouts, tmp_path):
+    import pdfplumber
+
+    from publish.build import layout_for, load
+    from publish.pdf import render_document
+
+    (layouts / "beside").mkdir()
+    (layouts / "beside" / "layout.yaml").write_text("extends: booklet\nplacement:\n  profiles: first-answer\n",
+                                                    encoding="utf-8")
+    doc = load(SAMPLE, "beside")
+    layout = layout_for(doc, "beside")
+    pdf_path = tmp_path / "beside.pdf"
+    pdf_path.write_bytes(render_document(doc, layout, medium="screen").write_pdf())
+    area = layout.type_area
+    foot = area.margin_top + area.height
+    with pdfplumber.open(pdf_path) as pdf:
+        body = pdf.pages[1:-2]  # the text pages but the last one (the back cover is the last page)
+        assert len(body) >= 6
+        for number, page in enumerate(body, 2):
+            words = [w for w in page.extract_words() if area.margin_top - 2 < w["top"] and w["bottom"] < foot + 2]
+            empty = foot - max(w["bottom"] for w in words)
+            assert empty < area.height / 8, f"page {number}: {empty:.0f}pt of {area.height:.0f}pt left empty"
+    from publish.render import render_print_html
+
+    html = render_print_html(doc, layout, medium="screen")
+    assert html.count("profile-beside") == 2
