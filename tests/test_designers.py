@@ -398,7 +398,7 @@ def test_the_epub_contents_do_not_repeat_the_title_for_a_section_without_heading
 
 def test_the_guide_documents_this_issues_features():
     guide = (ROOT / "layouts" / "README.md").read_text(encoding="utf-8")
-    for needle in ("`qr_svg`", "2551×3579", "publish check --layout", "warning:", "`cover:`", "placement.chapters",
+    for needle in ("`qr_svg`", "2551 × 3579 px", "publish check --layout", "warning:", "`cover:`", "placement.chapters",
                    "XMP", "EPUB view", "cover_list.html.j2"):
         assert needle in guide, needle
 
