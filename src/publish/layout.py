@@ -224,6 +224,9 @@ class Layout:
                 continue
             base = ta.page_width if name == "margin" else ta.page_height
             out[f"cover-{name.replace('_', '-')}"] = f"{number / 100 * base:.3f}pt"
+            if name == "field":  # the field's box: to the bleed at the head, and at the foot when it fills the page
+                bleed = self.bleed_mm * PT_PER["mm"] * (2 if number >= 100 else 1)
+                out["cover-field-box"] = f"{number / 100 * base + bleed:.3f}pt"
         return out
 
     # -- files ----------------------------------------------------------------------
