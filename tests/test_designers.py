@@ -429,3 +429,20 @@ def test_one_column_first_answer_profiles_leave_no_page_a_third_empty(layouts, t
 
     html = render_print_html(doc, layout, medium="screen")
     assert html.count("profile-beside") == 2
+
+
+def test_a_collection_may_give_a_cover_photo(tmp_path):
+    from publish.collection import render_collection_html
+    from publish.layout import available_layouts, load_layout
+    from publish.source.collection import load_collection
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "digital-voices.collection.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "cover:\n  image: images/kohoku-cover.jpg\n  focus: 30% 70%\n",
+                    encoding="utf-8")
+    collection = load_collection(path, known_layouts=available_layouts())
+    assert collection.cover.focus == (30, 70) and collection.cover.image in collection.all_images
+    html = render_collection_html(collection, load_layout("booklet"), medium="screen")
+    assert 'class="cover has-cover-image cover-image-page collection-cover"' in html
+    assert 'style="object-position: 30% 70%"' in html
