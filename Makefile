@@ -1,4 +1,4 @@
-# publish: `make` builds every brochure and booklet of content/ into build/.
+# publish: `make` builds the print PDF, screen PDF and EPUB of every source of content/ into build/.
 # Each output depends on its source, the layouts, the images, the fonts and the code,
 # so a rerun with nothing changed does nothing; `make -j2` builds in parallel.
 
@@ -27,7 +27,9 @@ DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null
 .PHONY: all screen booklet check test bench clean distclean venv references
 .DELETE_ON_ERROR:
 
-all: $(PDFS) $(EPUBS)
+# By default: the print-shop PDF, the screen PDF (e-mail, web) and the EPUB (phones and
+# e-readers) of every source. `make booklet` adds the office booklets.
+all: $(PDFS) $(SCREENS) $(EPUBS)
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml

@@ -100,8 +100,11 @@ def test_publish_check_follows_the_layout_a_pdf_was_built_in(tmp_path):
     out = tmp_path / "b5"
     assert run_publish("build", str(SAMPLE), "--layout", "brochure-b5", "--format", "pdf", "--out", str(out)).returncode == 0
     pdf = out / "tokyo-ict-exchange.pdf"
-    wrong = run_publish("check", str(pdf))
+    wrong = run_publish("check", str(pdf), "--layout", "brochure")
     assert wrong.returncode == 1 and "FAIL" in wrong.stdout, "an A4 expectation must fail on a JIS B5 file"
+    right = run_publish("check", str(pdf))  # the PDF's own record (XMP) says brochure-b5
+    assert right.returncode == 0 and "PASS" in right.stdout, right.stdout
+    assert "built with layout brochure-b5" in right.stderr
     right = run_publish("check", str(pdf), "--layout", "brochure-b5")
     assert right.returncode == 0 and "PASS" in right.stdout, right.stdout
 

@@ -190,7 +190,7 @@ def test_unknown_parent_and_a_type_area_that_overflows(layouts, capsys):
     status, lines = run(["check", str(SAMPLE)], capsys)
     assert status == 0, "check validates the source's own layout (brochure)"
     status, lines = run(["build", str(SAMPLE), "--layout", "kid", "--format", "pdf"], capsys)
-    assert status == 2 and has(lines, f"{spec}:2:1: type_area: ", "too wide for a 419.5pt page")
+    assert status == 2 and has(lines, f"{spec}:3:3: type_area.chars_per_line: ", "too wide for a 419.5pt page")
 
 
 def test_a_broken_layout_of_the_source_is_reported_by_check(layouts, tmp_path, capsys):
@@ -266,7 +266,7 @@ def test_style_that_breaks_the_type_area(tmp_path, capsys):
     source = tmp_path / "x.yaml"
     source.write_text(SOURCE + "style:\n  type_area:\n    lines: 80\n", encoding="utf-8")
     status, lines = run(["check", str(source)], capsys)
-    assert status == 2 and has(lines, "x.yaml:10:3: style.type_area: ", "80 lines of 16pt leave a foot margin")
+    assert status == 2 and has(lines, "x.yaml:11:5: style.type_area.lines: ", "80 lines of 16pt (1280.0pt) below a head margin of 72.0pt leave a foot margin (地) of -510.1pt")
 
 
 # -- new-layout ----------------------------------------------------------------------------------

@@ -148,3 +148,77 @@ def test_which_saved_files_trigger_a_rebuild(tmp_path, monkeypatch):
     assert not previewer.relevant(layouts / "booklet" / ".booklet.css.swp")
     assert not previewer.relevant(content / "x.yaml~")
     assert set(previewer.watch_roots()) >= {content.resolve(), layouts.resolve()}
+
+
+# -- issue 12: collections, the page in view first, changed pages, the EPUB view ----------------------
+
+
+def start_preview(source, layouts, *extra):
+    env = dict(os.environ, PUBLISH_LAYOUTS=str(layouts), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, "-m", "publish", "preview", str(source), *extra],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, f"no URL on start: {line!r}"
+    return process, match.group(0)
+
+
+def stop_preview(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_preview_of_a_collection_with_its_epub(layouts_copy):
+    content = layouts_copy.parent / "content"
+    shutil.copytree(ROOT / "content", content)
+    process, base = start_preview(content / "digital-voices.collection.yaml", layouts_copy)
+    try:
+        first = wait_for(base, lambda s: s["version"] >= 1 and s["complete"], "the collection's first build")
+        assert first["error"] is None and first["kind"] == "collection" and first["pages"] >= 8, first
+        assert Image.open(io.BytesIO(fetch(f"{base}page/{first['pages']}.png"))).size == tuple(first["sizes"][-1])
+        index = json.loads(fetch(base + "epub/h/index.json"))
+        assert index["direction"] == "ltr" and len(index["spine"]) >= 4
+        chapters = [fetch(base + "epub/h/" + href).decode() for href in index["spine"]]
+        assert any("入庁1年目を支えるメンター制度" in text for text in chapters)
+        vertical = json.loads(fetch(base + "epub/v/index.json"))
+        assert vertical["direction"] == "rtl"
+        assert any('class="vrtl"' in fetch(base + "epub/v/" + href).decode() for href in vertical["spine"])
+        # an interview of the collection is watched: saving it rebuilds the collection
+        interview = content / "midoridai-mentors.yaml"
+        interview.write_text(interview.read_text(encoding="utf-8").replace(
+            "入庁1年目を支えるメンター制度", "入庁一年目を支えるメンター制度", 1), encoding="utf-8")
+        second = wait_for(base, lambda s: s["good_version"] > first["good_version"] and s["complete"],
+                          "the rebuild after an interview changed")
+        assert second["changed"] and len(second["changed"]) < second["pages"], second["changed"]
+        index = json.loads(fetch(base + "epub/h/index.json"))
+        assert any("入庁一年目" in fetch(base + "epub/h/" + href).decode() for href in index["spine"])
+    finally:
+        stop_preview(process)
+
+
+def test_preview_rasterises_the_page_in_view_first_and_marks_changed_pages(layouts_copy):
+    content = layouts_copy.parent / "content"
+    content.mkdir()
+    source = content / SAMPLE.name
+    shutil.copy(SAMPLE, source)
+    process, base = start_preview(source, layouts_copy, "--layout", "booklet")
+    try:
+        first = wait_for(base, lambda s: s["version"] >= 1 and s["complete"], "the first build")
+        assert first["changed"] == [], "nothing to compare the first build with"
+        last = first["pages"] - 1
+        fetch(f"{base}state?view={last}")  # the designer looks at the last pages
+        text = source.read_text(encoding="utf-8")
+        note = "※ 記載内容は"
+        assert note in text
+        source.write_text(text.replace(note, "※ 本記事の内容は", 1), encoding="utf-8")
+        second = wait_for(base, lambda s: s["good_version"] > first["good_version"] and s["complete"], "the rebuild")
+        assert second["first_page"] == last, "the page in view is rasterised first"
+        assert second["build_seconds"] < second["all_seconds"]
+        assert second["changed"] and 1 not in second["changed"], second["changed"]
+        assert all(p >= last - 2 for p in second["changed"]), second["changed"]
+    finally:
+        stop_preview(process)

@@ -59,7 +59,8 @@ def test_yaml_syntax_error(content_dir, capsys):
     status, lines = check(content_dir, "title: [unclosed\npeople: []\n", capsys)
     assert status == 2
     assert "x.yaml:" in lines[0] and "YAML syntax error" in lines[0]
-    assert lines[0].split(":")[1] in {"2", "3"}
+    assert lines[0].split(":")[1:3] == ["1", "8"], "reported where the [ opens (issue 12)"
+    assert "the [ opened here is not closed" in lines[0]
 
 
 def test_not_utf8(content_dir, capsys):

@@ -61,9 +61,11 @@ def cmd_build(args) -> int:
             builder.progress(f"[{index}/{len(sources)}] {source}")
         try:
             for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout,
-                                              vertical=args.vertical, embed_fonts=args.embed_fonts):
-                builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB)")
-        except SourceError as exc:
+                                              vertical=args.vertical, embed_fonts=args.embed_fonts,
+                                              strict=args.strict):
+                builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB) — "
+                                 f"{builder.PURPOSES[built.format]}")
+        except (SourceError, builder.StylesheetError) as exc:
             failures.append(str(exc))
             print(exc, file=sys.stderr)
             continue
@@ -94,12 +96,35 @@ def _preflight(path: Path, strict: bool, verbose: bool, layout: str | None = Non
 
 
 def _expectations_for(path: Path, layout: str | None = None, profile: str | None = None):
-    """build/<slug>[-screen|-booklet].pdf -> the expectations of content/<slug>.yaml's layout,
-    through the profile (`--profile`, else the edition the name says, else press)."""
+    """What a built PDF should be: for the layout given with --layout, else for what the
+    PDF's own record (XMP, publish.record) says it was built for, else for the layout of
+    content/<slug>.yaml (build/<slug>[-screen|-booklet].pdf), else the press profile (or
+    the screen profile for a -screen.pdf); `--profile` picks the profile."""
+    from . import preflight, record
+    from .pdf import print_settings
     from .preflight.profiles import select_expectations
 
     stem = path.stem
+    made = record.read(path)
     edition = next((e for e in ("screen", "booklet") if stem.endswith(f"-{e}")), "print")
+    if made is not None:
+        edition = made.edition
+
+    def for_edition(expectations):
+        if edition == "booklet":  # imposed two-up: the make-up audit reads single pages
+            expectations = dataclasses.replace(expectations, makeup=False)
+        return expectations
+
+    if layout:
+        from .layout import load_layout
+
+        settings = print_settings(load_layout(layout))
+        builder.progress(f"{path}: checked against layout {layout} (--layout)")
+        return for_edition(select_expectations(profile=profile, edition=edition,
+                                               layout_expectations=preflight.Expectations.from_settings(settings)))
+    if made is not None and not profile:
+        builder.progress(f"{path}: built with {made.describe()}")
+        return for_edition(made.expectations())
     slug = stem.removesuffix(f"-{edition}")
     source = DEFAULT_CONTENT / f"{slug}.yaml"
     if not source.is_file() and (DEFAULT_CONTENT / f"{slug}.collection.yaml").is_file():
@@ -107,17 +132,11 @@ def _expectations_for(path: Path, layout: str | None = None, profile: str | None
     if not source.is_file():
         builder.progress(f"{path}: no {source} found; checking against the "
                          f"{profile or ('screen' if edition == 'screen' else 'press')} profile")
-        return select_expectations(profile=profile, edition=None if edition == "print" else edition)
-    from . import preflight
-    from .pdf import print_settings
-
+        return for_edition(select_expectations(profile=profile, edition=None if edition == "print" else edition))
     doc = builder.load(source, layout)
     settings = print_settings(builder.layout_for(doc, layout))
-    expectations = select_expectations(profile=profile, edition=edition,
-                                       layout_expectations=preflight.Expectations.from_settings(settings))
-    if edition == "booklet":  # imposed two-up: the make-up audit reads single pages
-        expectations = dataclasses.replace(expectations, makeup=False)
-    return expectations
+    return for_edition(select_expectations(profile=profile, edition=edition,
+                                           layout_expectations=preflight.Expectations.from_settings(settings)))
 
 
 def _looks_like_pdf(path: Path) -> bool:
@@ -128,8 +147,39 @@ def _looks_like_pdf(path: Path) -> bool:
         return False
 
 
+def _check_layout_css(name: str, strict: bool) -> int:
+    """`publish check --layout NAME`: the layout's tokens and every stylesheet of its chain."""
+    from .css_check import check_layout, format_problems
+    from .layout import load_layout
+
+    layout = load_layout(name)  # token problems: SourceError, exit 2
+    from . import templating
+    from .epub import _environment
+    from .render import install_filters
+
+    install_filters(layout.env)
+    template_problems = templating.check_templates(layout.env, _environment(layout))
+    if template_problems:  # syntax errors and refused includes: file.j2:LINE, exit 2
+        raise SourceError(template_problems)
+    problems = check_layout(layout)
+    if problems:
+        print(format_problems(problems, strict=strict), file=sys.stderr)
+    sheets = len(layout.stylesheets("print"))
+    print(f"layout {name}: {sheets} stylesheets, {len(problems)} CSS problem{'s' if len(problems) != 1 else ''}"
+          if problems else f"layout {name}: ok ({sheets} stylesheets checked)", file=sys.stderr)
+    return 2 if problems and strict else 0
+
+
 def cmd_check(args) -> int:
     status = 0
+    if args.layout and not args.sources:
+        if _bad_layout_arg(args):
+            return 2
+        try:
+            return _check_layout_css(args.layout, args.strict)
+        except SourceError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     for source in _sources(args.sources):
         if source.exists() and not source.is_file():  # /dev/zero, a FIFO, a folder: never read
             print(f"{source}: not a regular file", file=sys.stderr)
@@ -143,7 +193,8 @@ def cmd_check(args) -> int:
             from .render import render_check
 
             render_check(doc, args.layout)  # the layout's templates, compiled and rendered for this source
-        except SourceError as exc:
+            builder.check_css(builder.layout_for(doc, args.layout), strict=args.strict)
+        except (SourceError, builder.StylesheetError) as exc:
             print(exc, file=sys.stderr)
             status = 2
             continue
@@ -190,6 +241,8 @@ def parser() -> argparse.ArgumentParser:
                         f"(default: {','.join(builder.DEFAULT_FORMATS)})")
     b.add_argument("--out", default="build", help="output folder (default: build)")
     b.add_argument("--layout", help="use this layout instead of the source's")
+    b.add_argument("--strict", action="store_true",
+                   help="make the layout's stylesheet warnings (file.css:LINE:COL) errors (exit 2)")
     b.add_argument("--vertical", action=argparse.BooleanOptionalAction, default=None,
                    help="EPUB: vertical (縦組み) book, pages turning right to left (default: the layout's "
                         "epub.writing_mode, horizontal)")
@@ -204,9 +257,11 @@ def parser() -> argparse.ArgumentParser:
                     "page count and the safety margin (exit 1 on a failure).")
     c.add_argument("sources", nargs="*", metavar="FILE",
                    help="interview YAML files (default: content/*.yaml) or built PDFs")
-    c.add_argument("--strict", action="store_true", help="PDFs: fail on warnings too")
+    c.add_argument("--strict", action="store_true",
+                   help="PDFs: fail on warnings too; sources and layouts: stylesheet warnings are errors (exit 2)")
     c.add_argument("-v", "--verbose", action="store_true", help="PDFs: show informational findings")
-    c.add_argument("--layout", help="check against this layout instead of the source's (as build --layout)")
+    c.add_argument("--layout", help="check against this layout instead of the source's (as build --layout); "
+                                    "alone, check the layout itself: its tokens and every stylesheet of its chain")
     c.add_argument("--profile", choices=("press", "screen"),
                    help="PDFs: check against this profile: press (PDF/X, TrimBox and BleedBox with bleed, "
                         "CMYK, fonts embedded; the default when the layout is not known) or screen (tagged, "

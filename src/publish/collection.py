@@ -57,6 +57,16 @@ class Collection:
     url: str | None = None
     kind: str = "インタビュー集"
     style: tuple = ()  # no per-collection token overrides; here so build.layout_for() takes a collection
+    cover: object = None  # a model.Cover: the cover photo
+
+    @property
+    def images(self) -> tuple[Path, ...]:
+        """The images of every chapter's text (profiles, figures)."""
+        return tuple(p for c in self.chapters for p in c.interview.images)
+
+    @property
+    def all_images(self) -> tuple[Path, ...]:
+        return ((self.cover.image,) if self.cover else ()) + self.images
 
     @property
     def interviews(self) -> tuple[Interview, ...]:
@@ -127,6 +137,7 @@ def render_collection_html(collection: Collection, layout, *, medium: str = "pri
         show_front=front,
         show_back=back,
         page_numbers=page_numbers,
+        chapter_start=chapter_start(layout, medium),
         furniture=furniture,
         first_page=first_page,
         blank_pages=0,
@@ -134,9 +145,18 @@ def render_collection_html(collection: Collection, layout, *, medium: str = "pri
     )
 
 
+def chapter_start(layout, medium: str) -> str:
+    """`placement.chapters` for this medium: on screen a right-hand start is only the next
+    page (a blank page there has no reason to exist)."""
+    start = (layout.tokens.get("placement") or {}).get("chapters", "right")
+    return "new-page" if start == "right" and medium != "print" else start
+
+
 def build_collection_pdf(collection: Collection, layout, *, medium: str = "print", jobs: int | None = None) -> bytes:
-    """The collection's PDF: one WeasyPrint render, or chapters in parallel when `jobs` > 1."""
-    if jobs and jobs > 1 and len(collection.chapters) > 1:
+    """The collection's PDF: one WeasyPrint render, or chapters in parallel when `jobs` > 1
+    (only when chapters start on right-hand pages: then a chapter's page count does not
+    depend on where it starts)."""
+    if jobs and jobs > 1 and len(collection.chapters) > 1 and chapter_start(layout, medium) == "right":
         from .collection_pdf import build_parallel
 
         return build_parallel(collection, layout, medium=medium, jobs=jobs)
@@ -183,7 +203,7 @@ def default_jobs(collection: Collection) -> int:
 
 def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str | None = None,
                             jobs: int | None = None, vertical: bool | None = None,
-                            embed_fonts: bool | None = None) -> list:
+                            embed_fonts: bool | None = None, strict: bool = False) -> list:
     """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, written atomically as a set."""
     import os
 
@@ -200,10 +220,17 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
         raise PublishError(f"{source}: both this collection and the interview {twin} would write "
                            f"{collection.slug}.pdf; rename one of them")
     lay = load_layout(layout or collection.layout, source=collection.source)
+    from .build import check_css
+
+    check_css(lay, strict=strict)
     built = []
     with OutputSet() as outputs:  # every format rendered first, then all renamed into place
         for fmt in formats:
             data = collection_bytes(collection, lay, fmt, jobs=jobs, vertical=vertical, embed_fonts=embed_fonts)
+            if fmt in ("pdf", "screen-pdf", "booklet"):
+                from . import record
+
+                data = record.stamp(data, lay, record.EDITIONS[fmt], collection.source)
             path = outputs.stage(Path(out_dir) / f"{collection.slug}{SUFFIXES[fmt]}", data)
             built.append(Built(Path(source), fmt, path, len(data)))
     return built

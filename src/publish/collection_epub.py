@@ -80,7 +80,8 @@ def documents(collection: Collection, vertical: bool = False) -> tuple[list[Docu
                          {"doc": doc, "section": section, "section_index": si, "profiles": profiles},
                          vertical=vertical)
             docs.append(d)
-            sections.append(d)
+            if section.heading is not None:  # no entry that only repeats the chapter's title
+                sections.append(d)
         toc.append((opening, sections))
     first_body = next(i for i, d in enumerate(docs) if d.id.startswith("ch"))
     docs[first_body] = dataclasses.replace(docs[first_body], landmark="bodymatter")

@@ -108,15 +108,42 @@ class TypeArea:
     def margin_right(self) -> float:
         return self.page_width - self.width - self.margin_left
 
-    def problems(self) -> list[str]:
+    MIN_MARGIN = 24.0  # pt: room for the running title, the folio and the trim's tolerance
+
+    def culprits(self) -> list[tuple[str, str]]:
+        """(the token to change, message) for each margin the type area leaves too small,
+        naming the margin (天, 地, ノド, 小口) and its value."""
         out = []
-        if self.margin_bottom < 24:
-            out.append(f"type area: {self.lines} lines of {self.line_pitch:g}pt leave a foot margin of "
-                       f"{self.margin_bottom:.1f}pt; use fewer lines or a smaller margin_top")
-        if self.margin_right < 24 or self.margin_left < 24:
-            out.append(f"type area: {self.columns}×{self.chars_per_line} characters of {self.body_size:g}pt "
-                       f"are {self.width:.1f}pt wide, too wide for a {self.page_width:.1f}pt page")
+        low = self.MIN_MARGIN
+        if self.margin_top < low:
+            out.append(("margin_top", f"type area: the head margin (天, margin_top) is {self.margin_top:.1f}pt; "
+                                      f"give at least {low:g}pt"))
+        if self.margin_bottom < low:
+            out.append(("lines", f"type area: {self.lines} lines of {self.line_pitch:g}pt ({self.height:.1f}pt) "
+                                 f"below a head margin of {self.margin_top:.1f}pt leave a foot margin (地) of "
+                                 f"{self.margin_bottom:.1f}pt on a {self.page_height:.1f}pt page (at least "
+                                 f"{low:g}pt); use fewer lines or a smaller margin_top"))
+        width = (f"{self.columns}×{self.chars_per_line} characters of {self.body_size:g}pt"
+                 + (f" with a gutter of {self.gutter_chars:g}" if self.columns > 1 else "")
+                 + f" are {self.width:.1f}pt wide")
+        if self.margin_inside is None:
+            if self.margin_left < low:
+                out.append(("chars_per_line", f"type area: {width}, too wide for a {self.page_width:.1f}pt page: "
+                                              f"the side margins (ノド and 小口) would be {self.margin_left:.1f}pt "
+                                              f"each (at least {low:g}pt)"))
+        else:
+            if self.margin_inside < low:
+                out.append(("margin_inside", f"type area: the inside margin (ノド, margin_inside) is "
+                                             f"{self.margin_inside:.1f}pt; give at least {low:g}pt"))
+            if self.margin_right < low:
+                out.append(("margin_inside", f"type area: {width}; with an inside margin (ノド) of "
+                                             f"{self.margin_inside:.1f}pt the outside margin (小口) is "
+                                             f"{self.margin_right:.1f}pt on a {self.page_width:.1f}pt page (at "
+                                             f"least {low:g}pt); use a smaller margin_inside or fewer characters"))
         return out
+
+    def problems(self) -> list[str]:
+        return [message for _, message in self.culprits()]
 
 
 @dataclass
@@ -179,6 +206,7 @@ class Layout:
             "margin-top": f"{ta.margin_top:.3f}pt", "margin-bottom": f"{ta.margin_bottom:.3f}pt",
             "margin-left": f"{ta.margin_left:.3f}pt", "margin-right": f"{ta.margin_right:.3f}pt",
         }
+        derived.update(self.cover_variables())
         for name, value in derived.items():
             lines.append(f"  --{name}: {value};")
         for name, value in (self.tokens.get("sizes") or {}).items():
@@ -194,6 +222,23 @@ class Layout:
         if re.search(r"[<>]", block):  # cannot happen: every part above is escaped or numeric
             raise PublishError(f"layout '{self.name}': a token produced unsafe CSS")
         return block
+
+    def cover_variables(self) -> dict[str, str]:
+        """The `cover` tokens (percentages of the trim) as lengths: --cover-field, …"""
+        from .layout_tokens import fraction
+
+        ta = self.type_area
+        out = {}
+        for name, value in (self.tokens.get("cover") or {}).items():
+            number = fraction(value)
+            if number is None:
+                continue
+            base = ta.page_width if name == "margin" else ta.page_height
+            out[f"cover-{name.replace('_', '-')}"] = f"{number / 100 * base:.3f}pt"
+            if name == "field":  # the field's box: to the bleed at the head, and at the foot when it fills the page
+                bleed = self.bleed_mm * PT_PER["mm"] * (2 if number >= 100 else 1)
+                out["cover-field-box"] = f"{number / 100 * base + bleed:.3f}pt"
+        return out
 
     # -- files ----------------------------------------------------------------------
     def find(self, relative: str) -> Path:
@@ -282,8 +327,9 @@ def load_layout(name: str, *, style: dict | None = None, root: Path | None = Non
         layers.append((spec_path, data, locations))
         parent = data.get("extends")
         current = parent if isinstance(parent, str) and parent in known else None
-    if problems:
-        raise SourceError(problems)
+    if any(p.field == "extends" for p in problems):
+        raise SourceError(problems)  # without its parent the rest is noise
+    file_problems = problems
     tokens: dict = {}
     for _, layer, _ in reversed(layers):
         # a group whose tokens are all commented out (new-layout's scaffold) is empty
@@ -297,23 +343,38 @@ def load_layout(name: str, *, style: dict | None = None, root: Path | None = Non
             }
         tokens = _deep_merge(tokens, layer)
     spec_path, _, locations = layers[0]
-    problems = layout_tokens.check_merged(tokens, spec_path, locations)
+    problems = file_problems + layout_tokens.check_merged(tokens, spec_path, locations)
     layout = Layout(name=name, chain=chain, tokens=tokens)
-    if not problems:
+    # every problem at once: the type area is checked unless one of its own tokens (or the
+    # trim) is already reported as wrong
+    if not any(p.field.startswith("stylesheets") for p in problems):
         for medium, names in (tokens.get("stylesheets") or {}).items():
             for i, sheet in enumerate(names):
                 if not any((folder / sheet).is_file() for folder in chain):
                     spot = locations.of(("stylesheets", medium))
                     problems.append(SourceProblem(spec_path, spot.line, spot.column, f"stylesheets.{medium}",
                                                   f"no {sheet} in {', '.join(p.name + '/' for p in chain)}"))
-        spot = locations.key(("type_area",))
-        problems += [SourceProblem(spec_path, spot.line, spot.column, "type_area", message)
-                     for message in (m.removeprefix("type area: ") for m in layout.type_area.problems())]
+    if not any(p.field.startswith(("type_area", "page.trim")) for p in problems):
+        for token, message in _area_culprits(layout):
+            # at the token the designer should change, in the file being loaded when it
+            # sets it, else at the type_area group
+            key = ("type_area", token)
+            field_name = f"type_area.{token}" if key in locations.keys else "type_area"
+            spot = locations.key(key) if key in locations.keys else locations.key(("type_area",))
+            problems.append(SourceProblem(spec_path, spot.line, spot.column, field_name,
+                                          message.removeprefix("type area: ")))
     if problems:
         raise SourceError(problems)
     if style:
         layout = apply_style(layout, style, source)
     return layout
+
+
+def _area_culprits(layout: Layout) -> list[tuple[str, str]]:
+    try:
+        return layout.type_area.culprits()
+    except (KeyError, ValueError, TypeError):
+        return []  # a missing or malformed token, reported on its own
 
 
 def token_paths(tokens: dict, prefix: str = "") -> dict[str, object]:

@@ -29,7 +29,7 @@ MM = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*mm\s*\Z")
 class Token:
     name: str  # dotted; a final "*" stands for any name in an open group
     kind: str  # text, layout, length, mm, length-or-auto, trim, choice, int, number, font, color, bool, files,
-    #            strategies, range, file
+    #            strategies, range, file, fraction
     unit: str
     doc: str
     choices: tuple = ()
@@ -140,6 +140,21 @@ TOKENS: tuple[Token, ...] = (
        "side. 0: all Latin sideways.", minimum=0, maximum=4, default='3'),
     _t("epub.tcy_digits", "int", "digits", "Vertical EPUB: numbers of up to this many digits standing alone are set "
        "as tate-chu-yoko (縦中横); longer ones lie on their side. 0: none.", minimum=0, maximum=4, default='2'),
+    # cover composition, relative to the trim (so a child that changes only the trim composes)
+    _t("cover.image_area", "choice", "field | page", "Where a source's cover photo (`cover: image:`) goes, "
+       "to the bleed: field, the colour field's area (its height is cover.field); page, the whole page.",
+       choices=("field", "page")),
+    _t("cover.field", "fraction", "% of the trim height", "Height of the cover's colour field (and of a photo in "
+       "it), from the head to the bleed; 100% fills the page (→ --cover-field)."),
+    _t("cover.margin", "fraction", "% of the trim width", "Left and right margin of the cover's text "
+       "(→ --cover-margin)."),
+    _t("cover.kind_top", "fraction", "% of the trim height", "Top of the kind label (→ --cover-kind-top)."),
+    _t("cover.title_top", "fraction", "% of the trim height", "Top of the title; the subtitle follows the title "
+       "(→ --cover-title-top)."),
+    _t("cover.people_top", "fraction", "% of the trim height", "Top of the people's names (a collection: its list "
+       "of interviews) (→ --cover-people-top)."),
+    _t("cover.publisher_bottom", "fraction", "% of the trim height", "Distance of the publisher's line from the "
+       "foot of the trim (→ --cover-publisher-bottom)."),
     # placement
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
@@ -171,6 +186,11 @@ TOKENS: tuple[Token, ...] = (
        "quarter em and spaces the characters, widening the 和欧間 (up to half an em) only on a line with "
        "nothing else to expand; jlreq follows JLReq 3.8.3 (word spaces, then 和欧間 to half an em, then "
        "characters).", choices=("inter-character-first", "jlreq"), default='inter-character-first'),
+    _t("placement.chapters", "choice", "right | new-page | run-on",
+       "Where each interview of a collection starts: right, on a right-hand page (a blank left page before it "
+       "when needed; the screen edition starts on the next page instead, with no blank page); new-page, on the "
+       "next page; run-on, right after the previous one, its opening as a block in the flow.",
+       choices=("right", "new-page", "run-on"), default="right"),
     # stylesheets
     _t("stylesheets.print", "files", "list of CSS files",
        "Stylesheets of the print document, in order. Each is looked up in this layout's folder, then its "
@@ -232,6 +252,11 @@ def check_value(token: Token, value) -> str | None:
         if len(parts) == 2 and all(MM.match(p) for p in parts):
             return None
         return f"must be one of {', '.join(TRIM_NAMES)} or two lengths in mm like \"148mm 210mm\", not {value!r}"
+    if kind == "fraction":
+        number = fraction(value)
+        if number is None or not 0 <= number <= 100:
+            return f"must be a percentage of the trim from 0% to 100%, like 58%, not {value!r}"
+        return None
     if kind == "choice":
         if value not in token.choices:
             close = difflib.get_close_matches(str(value), token.choices, n=1)
@@ -385,6 +410,14 @@ def check_url(text: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+", ascii_host):
         return message
     return None
+def fraction(value) -> float | None:
+    """'58%' (or 58) -> 58.0; None when it is not a percentage."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*", str(value))
+    return float(match.group(1)) if match else None
 
 
 def check_color(value) -> str | None:

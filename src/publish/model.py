@@ -149,6 +149,21 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Cover:
+    """`cover:` of a source: a photo for the cover, placed by the layout (full-bleed in the
+    built-in ones) and cropped around `focus`, the point (x %, y % of the image from its
+    top-left corner) that must stay in view; `credit` names the photographer."""
+
+    image: Path
+    focus: tuple[float, float] = (50.0, 50.0)
+    credit: str | None = None
+
+    @property
+    def object_position(self) -> str:
+        return f"{self.focus[0]:g}% {self.focus[1]:g}%"
+
+
+@dataclass(frozen=True)
 class Interview:
     slug: str
     source: Path
@@ -170,6 +185,7 @@ class Interview:
     url: str | None = None
     style: tuple[tuple[str, object], ...] = ()  # per-source token overrides
     contact: Contact | None = None
+    cover: Cover | None = None
     schema_version: int = SCHEMA_VERSION
 
     def person(self, person_id: str) -> Person:
@@ -190,7 +206,13 @@ class Interview:
 
     @property
     def images(self) -> tuple[Path, ...]:
+        """The images of the text (profiles, figures); the EPUB ships these."""
         paths = [p.photo for p in self.people if p.photo]
         for section in self.sections:
             paths += [t.image for t in section.turns if isinstance(t, Figure)]
         return tuple(paths)
+
+    @property
+    def all_images(self) -> tuple[Path, ...]:
+        """Every image the print document uses: the cover photo too."""
+        return ((self.cover.image,) if self.cover else ()) + self.images

@@ -163,9 +163,11 @@ def documents(doc: Interview, vertical: bool = False) -> list[Document]:
     for si, section in enumerate(doc.sections):
         title = section.heading.plain if section.heading else doc.title.plain
         profiles = {ti: people for (s, ti), people in placement.items() if s == si}
+        # a section without a heading (the first may have none) is not listed in the
+        # contents: its entry would only repeat the title
         docs.append(Document(f"section-{si + 1}", f"section-{si + 1}.xhtml", title, "epub/section.xhtml.j2",
                              {"section": section, "section_index": si, "profiles": profiles},
-                             in_toc=True, vertical=vertical))
+                             in_toc=section.heading is not None, vertical=vertical))
     # The bodymatter landmark points at the first document of the text proper.
     if len(docs) > 3:
         docs[3] = dataclasses.replace(docs[3], landmark="bodymatter")

@@ -248,6 +248,19 @@ def annotations(ctx: Context) -> list[Finding]:
     return _collapse(out)
 
 
+def ppi_text(ppi: float, limits=(300.0, 150.0)) -> str:
+    """A resolution to the whole ppi, except that a value just below a limit is never
+    rounded up to it (299.96 reads "299.9", not "300")."""
+    import math
+
+    if math.isinf(ppi):
+        return "∞"
+    text = f"{ppi:.0f}"
+    if any(ppi < limit <= round(ppi) for limit in limits):
+        text = f"{math.floor(ppi * 10) / 10:.1f}"
+    return text
+
+
 @check('images')
 def images(ctx: Context) -> list[Finding]:
     out = []
@@ -257,10 +270,10 @@ def images(ctx: Context) -> list[Finding]:
             if image.kind == 'mask' or image.width_px * image.height_px <= 4:
                 continue
             count += 1
-            ppi = image.ppi
+            ppi = image.ppi_rounded_pixels  # whole pixels: the rounded required size passes
             text = (f'image {image.name} ({image.width_px}×{image.height_px} px placed at '
                     f'{image.placed_w_pt / MM:.1f}×{image.placed_h_pt / MM:.1f} mm) '
-                    f'has {ppi:.0f} ppi')
+                    f'has {ppi_text(image.ppi, (ctx.expect.warn_below_ppi, ctx.expect.fail_below_ppi))} ppi')
             if ppi < ctx.expect.fail_below_ppi:
                 out.append(Finding(E, 'images', f'{text}, below {ctx.expect.fail_below_ppi:g} ppi',
                                    page.number))

@@ -41,6 +41,7 @@ COLLECTION_FIELDS = {
     "interviews": "paths",
     "layout": "plain",
     "url": "url",
+    "cover": "cover",
 }
 COLLECTION_REQUIRED = ("title", "interviews")
 
@@ -103,6 +104,7 @@ def load_collection(path: Path, *, known_layouts=None) -> Collection:
         chapters=make_chapters(interviews),
         layout=layout,
         url=url,
+        cover=check.cover(data.get("cover")),
     )
     if check.problems or problems_elsewhere:
         raise SourceError(check.problems + problems_elsewhere)

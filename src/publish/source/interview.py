@@ -15,6 +15,7 @@ from ..errors import SourceError, SourceProblem
 from ..model import (
     Answer,
     Contact,
+    Cover,
     Figure,
     Interview,
     Paragraph,
@@ -56,6 +57,7 @@ INTERVIEW_FIELDS = {
     "url": "url",
     "contact": "contact",
     "style": "mapping",
+    "cover": "cover",
 }
 CONTACT_FIELDS = {"heading": "text", "text": "rich"}
 CONTACT_REQUIRED = ("text",)
@@ -74,6 +76,7 @@ PERSON_FIELDS = {
 PERSON_REQUIRED = ("id", "name")
 
 SECTION_FIELDS = {"heading": "text", "turns": "turns"}
+COVER_FIELDS = {"image": "path", "focus": "focus", "credit": "plain"}
 TURN_COMPANIONS = {"image": {"caption"}, "quote": {"by"}, "q": set()}
 
 
@@ -236,6 +239,29 @@ class Checker:
             return None
         return text
 
+    def cover(self, value, path=("cover",)) -> Cover | None:
+        """`cover: {image: images/x.jpg, focus: [50, 30], credit: 撮影：…}`."""
+        if value is None:
+            return None
+        if self.check_record(value, path, COVER_FIELDS, ("image",), "cover") is None:
+            return None
+        image = self.local_file(value.get("image"), path + ("image",))
+        focus = (50.0, 50.0)
+        raw = value.get("focus")
+        if raw is not None:
+            parts = raw if isinstance(raw, list) else str(raw).replace("%", " ").split()
+            try:
+                numbers = tuple(float(str(v).rstrip("%")) for v in parts)
+            except ValueError:
+                numbers = ()
+            if len(numbers) != 2 or not all(0 <= n <= 100 for n in numbers) or any(isinstance(v, bool) for v in parts):
+                self.report(path + ("focus",), f"must be the point to keep in view, x and y in % of the image "
+                                               f"from its top-left corner, like [50, 30] or \"50% 30%\", not {raw!r}")
+            else:
+                focus = numbers
+        credit = self.plain(value.get("credit"), path + ("credit",))
+        return Cover(image, focus, credit) if image else None
+
     def local_file(self, value, path) -> Path | None:
         text = self.plain(value, path)
         if text is None:
@@ -338,6 +364,7 @@ def load_interview(path: Path, *, known_layouts=None, check_style=None, warn: bo
         url=url,
         style=tuple(style.items()),
         contact=_contact(check, data.get("contact")),
+        cover=check.cover(data.get("cover")),
     )
     if check.problems:
         raise SourceError(check.problems)

@@ -219,11 +219,7 @@ def load(path: Path) -> tuple[object, Locations]:
     except _Refused as exc:
         problems.append(SourceProblem(path, exc.mark.line + 1, exc.mark.column + 1, dotted(exc.path), exc.message))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(filter(None, [exc.context, exc.problem])) or "YAML syntax error"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        field_path = dotted(getattr(exc, "field_path", ()))
-        problems.append(SourceProblem(path, line, column, field_path, f"YAML syntax error: {message}"))
+        problems.append(_syntax_problem(path, text, exc))
     except yaml.YAMLError as exc:  # a ReaderError: a character PyYAML refuses
         line, column = position(text, getattr(exc, "position", 0) or 0)
         problems.append(SourceProblem(path, line, column, "", f"YAML error: {exc}".splitlines()[0]))
@@ -257,6 +253,32 @@ class _Context:
         else:
             line, column = position(node.start_mark.buffer, index)
         self.problems.append(SourceProblem(self.file, line, column, dotted(path), message))
+
+
+OPENERS = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}"), "quoted scalar": (None, None)}
+
+
+def _syntax_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> SourceProblem:
+    """A YAML syntax error where the mistake is: an unclosed `[`, `{` or quote is reported
+    at the opening character (PyYAML notices it only where the next token fails, often on
+    a later line), a stray token at the token."""
+    mark = exc.problem_mark or exc.context_mark
+    message = " ".join(filter(None, [exc.context, exc.problem])) or "YAML syntax error"
+    field = dotted(getattr(exc, "field_path", ()))
+    context = exc.context or ""
+    opened = next((kind for kind in OPENERS if kind in context), None)
+    if opened and exc.context_mark is not None and exc.problem_mark is not None \
+            and exc.problem_mark.line > exc.context_mark.line:
+        start = exc.context_mark
+        opener, closer = OPENERS[opened]
+        if opener:
+            message = (f"the {opener} opened here is not closed: no {closer} before line {exc.problem_mark.line + 1} "
+                       f"(close it with {closer})")
+        else:
+            message = f"the quoted text opened here is not closed before line {exc.problem_mark.line + 1}"
+        return SourceProblem(path, start.line + 1, start.column + 1, field, f"YAML syntax error: {message}")
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return SourceProblem(path, line, column, field, f"YAML syntax error: {message}")
 
 
 def _spot(node) -> Spot:
