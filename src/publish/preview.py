@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import build as builder
 from .errors import PublishError, SourceError
-from .layout import fonts_dir, layouts_dir
+from .layout import fonts_dir, layout_roots, layouts_dir
 
 SCALE = 1.5  # 108 dpi: sharp enough on screen, cheap to render
 IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", ".part", "~", ".pyc")
@@ -117,7 +117,7 @@ class Previewer:
 
     # -- watching -------------------------------------------------------------------
     def watch_roots(self) -> list[Path]:
-        roots = [self.source.parent, layouts_dir(), fonts_dir(), layouts_dir().parent / "fonts"]
+        roots = [self.source.parent, *layout_roots(), fonts_dir(), layouts_dir().parent / "fonts"]
         out: list[Path] = []
         for root in roots:
             root = root.resolve()
@@ -131,7 +131,7 @@ class Previewer:
             return False
         if path == self.source or path in self.images:
             return True
-        for root in (layouts_dir(), fonts_dir(), layouts_dir().parent / "fonts"):
+        for root in (*layout_roots(), fonts_dir(), layouts_dir().parent / "fonts"):
             if path.is_relative_to(root.resolve()):
                 return True
         images = self.source.parent / "images"
