@@ -167,8 +167,6 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
                             jobs: int | None = None, vertical: bool | None = None,
                             embed_fonts: bool | None = None) -> list:
     """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, each written atomically."""
-    import os
-
     from .build import SUFFIXES, Built
     from .layout import available_layouts, load_layout
     from .output import atomic_write

@@ -288,7 +288,6 @@ def parse_lines(lines: list[tuple[int, str]], path: Path, headings=frozenset(), 
     # body
     current: Turn | None = None
     section: Sec | None = None
-    pending_heading: tuple[int, str] | None = None
 
     def start_section(line: int, heading: str | None):
         nonlocal section, current
