@@ -24,7 +24,7 @@ VEPUBS  += $(patsubst content/%.collection.yaml,build/vertical/%.epub,$(COLLECTI
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
-.PHONY: all screen booklet check test test-fast test-deps test-prereqs bench clean distclean venv references
+.PHONY: all screen booklet check test test-slow test-deps test-prereqs bench clean distclean venv references
 .DELETE_ON_ERROR:
 
 all: $(PDFS) $(EPUBS)
@@ -81,7 +81,8 @@ build/%-booklet.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 # HarfBuzz subsetter, Ghostscript's CMYK profile): `make test-deps` installs the missing
 # ones with apt-get (Debian/Ubuntu); `make test` checks them first and names the command.
 # `make test` lints with ruff, then runs the tests on every core (pytest-xdist; a file's
-# tests stay on one worker); `make test-fast` leaves out the slow wheel-install test.
+# tests stay on one worker). `make test-slow` runs the tests marked slow (a wheel installed
+# into a fresh virtual environment, a few minutes); CI runs both.
 test-deps:
 	$(PYTHON) tools/test_prereqs.py --install
 
@@ -90,11 +91,10 @@ test-prereqs:
 
 test: $(STAMP) test-prereqs
 	$(BIN)/ruff check src tests tools
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-test-fast: $(STAMP) test-prereqs
-	$(BIN)/ruff check src tests tools
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
+test-slow: $(STAMP) test-prereqs
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 # Rewrite tests/reference/<layout>/page-NN.png (the visual regression test's pages) after an
 # intended change to a layout, the typesetting or the sample; pages within the test's

@@ -169,6 +169,11 @@ clean:
 \trm -rf build
 """
 
+SAMPLE_HEADER = """\
+# The sample of `publish init`: build it with `publish build`, then replace it with your own
+# interviews (`publish import ARTICLE.txt` or `MANUSCRIPT.docx` starts one from an article).
+"""
+
 PROJECT_GITIGNORE = """\
 /build/
 *.tmp
@@ -182,7 +187,7 @@ def init_project(folder: Path) -> list[Path]:
 
     folder = Path(folder)
     files = {
-        folder / "content" / sample_source().name: sample_source().read_text(encoding="utf-8"),
+        folder / "content" / sample_source().name: SAMPLE_HEADER + sample_source().read_text(encoding="utf-8"),
         folder / "Makefile": PROJECT_MAKEFILE,
         folder / ".gitignore": PROJECT_GITIGNORE,
     }
