@@ -24,7 +24,7 @@ VEPUBS  += $(patsubst content/%.collection.yaml,build/vertical/%.epub,$(COLLECTI
 DEPS    := $(shell find src layouts fonts -type f -not -name '*.pyc' 2>/dev/null) \
            $(wildcard content/images/*) pyproject.toml
 
-.PHONY: all screen booklet check test bench clean distclean venv references
+.PHONY: all screen booklet check test test-slow test-deps test-prereqs bench clean distclean venv references
 .DELETE_ON_ERROR:
 
 # By default: the print-shop PDF, the screen PDF (e-mail, web) and the EPUB (phones and
@@ -79,8 +79,24 @@ build/%-screen.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 build/%-booklet.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 	$(PUBLISH) build $< --format booklet --out build
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# The tests' system prerequisites (Java for EPUBCheck, Chromium, poppler-utils, the
+# HarfBuzz subsetter, Ghostscript's CMYK profile): `make test-deps` installs the missing
+# ones with apt-get (Debian/Ubuntu); `make test` checks them first and names the command.
+# `make test` lints with ruff, then runs the tests on every core (pytest-xdist; a file's
+# tests stay on one worker). `make test-slow` runs the tests marked slow (a wheel installed
+# into a fresh virtual environment, a few minutes); CI runs both.
+test-deps:
+	$(PYTHON) tools/test_prereqs.py --install
+
+test-prereqs:
+	@$(PYTHON) tools/test_prereqs.py
+
+test: $(STAMP) test-prereqs
+	$(BIN)/ruff check src tests tools
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+test-slow: $(STAMP) test-prereqs
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 # Rewrite tests/reference/<layout>/page-NN.png (the visual regression test's pages) after an
 # intended change to a layout, the typesetting or the sample; pages within the test's

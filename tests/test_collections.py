@@ -17,7 +17,7 @@ from publish.layout import load_layout
 from publish.source import load_interview
 from publish.source.collection import load_collection
 
-from .conftest import ROOT, SAMPLE, run_publish
+from .conftest import ROOT, SAMPLE, once, run_publish
 from .epub_support import epubcheck_many
 
 COLLECTION = ROOT / "content" / "digital-voices.collection.yaml"
@@ -26,10 +26,12 @@ SECOND = ROOT / "content" / "midoridai-mentors.yaml"
 
 @pytest.fixture(scope="session")
 def collection_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("collection")
-    result = run_publish("build", str(COLLECTION), "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return {"pdf": out / "digital-voices.pdf", "epub": out / "digital-voices.epub"}
+    def make(out):
+        result = run_publish("build", str(COLLECTION), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        return {"pdf": out / "digital-voices.pdf", "epub": out / "digital-voices.epub"}
+
+    return once(tmp_path_factory, "collection", make)
 
 
 def page_texts(path) -> list[str]:

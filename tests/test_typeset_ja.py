@@ -358,7 +358,6 @@ def test_quarter_em_unjustified(extension):
 
 def test_line_grid_and_ruby_keep_the_pitch(setting):
     width, rendered, paras = setting
-    lefts = column_lefts(width)
     by_col = {}
     for line in rendered.lines:
         by_col.setdefault((line.page, line.column), []).append(line.baseline)

@@ -14,14 +14,33 @@ from .errors import PublishError, SourceError
 DEFAULT_CONTENT = Path("content")
 
 
+def _content_dir() -> Path:
+    """The project's content/ (see project.py), else ./content."""
+    from .project import current
+
+    project = current()
+    return project.content if project is not None else DEFAULT_CONTENT
+
+
 def _sources(paths: list[str]) -> list[Path]:
     if paths:
         return [Path(p) for p in paths]
-    found = sorted(p for p in DEFAULT_CONTENT.glob("*.yaml") if not p.name.endswith(".collection.yaml"))
-    found += sorted(DEFAULT_CONTENT.glob("*.collection.yaml"))  # collections after their interviews
+    content = _content_dir()
+    found = sorted(p for p in content.glob("*.yaml") if not p.name.endswith(".collection.yaml"))
+    found += sorted(content.glob("*.collection.yaml"))  # collections after their interviews
     if not found:
-        raise PublishError(f"no sources given and none found in {DEFAULT_CONTENT}/")
+        raise PublishError(f"no sources given and none found in {content}/")
     return found
+
+
+def _out_dir(args) -> Path:
+    """--out, else the project's build/, else ./build."""
+    from .project import current
+
+    if args.out:
+        return Path(args.out)
+    project = current()
+    return project.build if project is not None else Path("build")
 
 
 def _formats(value: str) -> list[str]:
@@ -60,7 +79,7 @@ def cmd_build(args) -> int:
         if len(sources) > 1:
             builder.progress(f"[{index}/{len(sources)}] {source}")
         try:
-            for built in builder.build_source(source, args.format, Path(args.out), layout=args.layout,
+            for built in builder.build_source(source, args.format, _out_dir(args), layout=args.layout,
                                               vertical=args.vertical, embed_fonts=args.embed_fonts,
                                               strict=args.strict):
                 builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB) — "
@@ -126,9 +145,10 @@ def _expectations_for(path: Path, layout: str | None = None, profile: str | None
         builder.progress(f"{path}: built with {made.describe()}")
         return for_edition(made.expectations())
     slug = stem.removesuffix(f"-{edition}")
-    source = DEFAULT_CONTENT / f"{slug}.yaml"
-    if not source.is_file() and (DEFAULT_CONTENT / f"{slug}.collection.yaml").is_file():
-        source = DEFAULT_CONTENT / f"{slug}.collection.yaml"  # a collection's outputs
+    content = _content_dir()
+    source = content / f"{slug}.yaml"
+    if not source.is_file() and (content / f"{slug}.collection.yaml").is_file():
+        source = content / f"{slug}.collection.yaml"  # a collection's outputs
     if not source.is_file():
         builder.progress(f"{path}: no {source} found; checking against the "
                          f"{profile or ('screen' if edition == 'screen' else 'press')} profile")
@@ -211,6 +231,29 @@ def cmd_new_layout(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    from .scaffold import init_project
+
+    folder = Path(args.folder)
+    for path in init_project(folder):
+        print(f"created {path}", file=sys.stderr)
+    print(f"next: cd {folder} && publish build   (or make; publish layouts lists the layouts, "
+          f"publish new-layout NAME starts your own in {folder / 'layouts'})", file=sys.stderr)
+    return 0
+
+
+def cmd_layouts(args) -> int:
+    from .scaffold import layout_table
+
+    rows = layout_table()
+    width = max((len(r[0]) for r in rows), default=0)
+    where = max((len(r[1]) for r in rows), default=0)
+    for name, origin, folder, extends, description in rows:
+        parent = f" (extends {extends})" if extends else ""
+        print(f"{name:<{width}}  {origin:<{where}}  {folder}{parent}  {description}".rstrip())
+    return 0
+
+
 def cmd_preview(args) -> int:
     from .preview import serve
 
@@ -223,7 +266,7 @@ def cmd_import(args) -> int:
     from .importer import run_import
 
     return run_import(Path(args.article), Path(args.output) if args.output else None, force=args.force,
-                      publisher=args.publisher)
+                      publisher=args.publisher, content=_content_dir())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -231,7 +274,14 @@ def parser() -> argparse.ArgumentParser:
         prog="publish",
         description="Turn Japanese interview sources (YAML) into print-ready PDF brochures and EPUB 3 booklets.",
     )
+    top.add_argument("--project", metavar="DIR",
+                     help="the project folder (content/, layouts/, build/); default: the nearest folder "
+                          "from here upwards that holds content/")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_parser = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add_parser(*a, parents=[common], **k)
 
     b = sub.add_parser("build", help="build PDF brochures and EPUB booklets",
                        description="Build each source (default: every content/*.yaml) into --out.")
@@ -239,7 +289,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--format", type=_formats, default=list(builder.DEFAULT_FORMATS),
                    help=f"comma-separated formats: {', '.join(builder.FORMATS)} "
                         f"(default: {','.join(builder.DEFAULT_FORMATS)})")
-    b.add_argument("--out", default="build", help="output folder (default: build)")
+    b.add_argument("--out", help="output folder (default: the project's build/)")
     b.add_argument("--layout", help="use this layout instead of the source's")
     b.add_argument("--strict", action="store_true",
                    help="make the layout's stylesheet warnings (file.css:LINE:COL) errors (exit 2)")
@@ -285,15 +335,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one, printed on start)")
     p.set_defaults(func=cmd_preview)
 
-    i = sub.add_parser("import", help="turn a published interview article (plain text) into a source",
+    i = sub.add_parser("import", help="turn a published interview article (plain text or .docx) into a source",
                        description="Read the plain text of a published interview article and write a "
                                    "source file; guesses are reported on stderr with their line numbers.")
-    i.add_argument("article", metavar="ARTICLE.txt", help="the article's plain text (UTF-8)")
+    i.add_argument("article", metavar="ARTICLE.txt", help="the article's plain text (UTF-8), or a Word manuscript (.docx)")
     i.add_argument("-o", "--output", metavar="SOURCE.yaml",
                    help="where to write the source (default: content/<article name>.yaml; '-' for stdout)")
     i.add_argument("--publisher", help="the publisher (default: the affiliation all the people share)")
     i.add_argument("--force", action="store_true", help="overwrite an existing source")
     i.set_defaults(func=cmd_import)
+
+    t = sub.add_parser("init", help="start a project folder",
+                       description="Create DIR with content/ (a sample interview), a Makefile that calls "
+                                   "publish, and a .gitignore; build it with `publish build` inside DIR.")
+    t.add_argument("folder", metavar="DIR", help="the project folder to create (may exist if empty)")
+    t.set_defaults(func=cmd_init)
+
+    ls = sub.add_parser("layouts", help="list the layouts and where each comes from",
+                        description="List every layout this project can use: the project's own "
+                                    "(layouts/, found first) and the built-in ones.")
+    ls.set_defaults(func=cmd_layouts)
     return top
 
 
@@ -318,6 +379,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     try:
+        from . import project
+
+        if args.project is not None and not Path(args.project).is_dir():
+            raise PublishError(f"--project: {args.project} is not a folder")
+        project.use(Path(args.project) if args.project is not None else None)
         return args.func(args)
     except SourceError as exc:
         print(exc, file=sys.stderr)

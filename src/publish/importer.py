@@ -175,7 +175,20 @@ def parse_date(value: str, line: int, problems: list) -> dt.date | None:
 def parse_article(text: str, path: Path) -> Article:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [(i + 1, raw.strip(" \t\u3000")) for i, raw in enumerate(text.split("\n"))]
-    lines = [(n, s) for n, s in lines if s]
+    return parse_lines([(n, s) for n, s in lines if s], path)
+
+
+def parse_lines(lines: list[tuple[int, str]], path: Path, headings=frozenset(), named=None) -> Article:
+    """Numbered non-empty lines -> an Article. What a Word manuscript knows (docx_reader):
+    `headings`, line numbers in a heading style, are taken as headings without guessing;
+    `named` maps (number, line) to 'name: text' when a bold name opens the line, used when
+    a profile has that name."""
+    named = named or {}
+
+    def speaker_match(n: int, s: str, people):
+        hinted = SPEAKER.match(named[(n, s)]) if (n, s) in named else None
+        return hinted if hinted and _is_speaker(hinted, people) else SPEAKER.match(s)
+
     problems: list[tuple[int, str]] = []
     warnings: list[Warn] = []
     pos = 0
@@ -239,7 +252,10 @@ def parse_article(text: str, path: Path) -> Article:
         pos += 1
         while pos < len(lines):
             bn, bs = lines[pos]
-            if PROFILE.match(bs) or QUESTION.match(bs) or SPEAKER.match(bs) and _is_speaker(SPEAKER.match(bs), [profile] + article.people):
+            bio_speaker = speaker_match(bn, bs, [profile] + article.people)
+            if PROFILE.match(bs) or QUESTION.match(bs) or bio_speaker and _is_speaker(bio_speaker, [profile] + article.people):
+                break
+            if bn in headings:
                 break
             ends = ends_sentence(bs)
             if ends is False:
@@ -272,7 +288,6 @@ def parse_article(text: str, path: Path) -> Article:
     # body
     current: Turn | None = None
     section: Sec | None = None
-    pending_heading: tuple[int, str] | None = None
 
     def start_section(line: int, heading: str | None):
         nonlocal section, current
@@ -301,7 +316,7 @@ def parse_article(text: str, path: Path) -> Article:
             current = Turn(n, "q", [m.group("text")])
             section.turns.append(current)
             continue
-        speaker = SPEAKER.match(s)
+        speaker = speaker_match(n, s, article.people)
         person = _is_speaker(speaker, article.people) if speaker else None
         if person:
             if not speaker.group("text").strip():
@@ -315,9 +330,11 @@ def parse_article(text: str, path: Path) -> Article:
         if speaker and len(speaker.group("name")) <= 6 and not re.search(r"[、。]", speaker.group("name")):
             known = "、".join(p.name for p in article.people)
             warnings.append(Warn(n, f"'{speaker.group('name')}' followed by a colon looks like a speaker, but no profile has that name (known: {known}); taken as text"))
-        ends = ends_sentence(s)
+        ends = False if n in headings else ends_sentence(s)
         next_line = lines[pos][1] if pos < len(lines) else ""
-        if ends is True and s[-1] in "？?" and len(s) <= 40 and QUESTION.match(next_line) and current is not None and current.speaker != "q":
+        if n in headings:
+            pass
+        elif ends is True and s[-1] in "？?" and len(s) <= 40 and QUESTION.match(next_line) and current is not None and current.speaker != "q":
             warnings.append(Warn(n, "a short line ending in a question mark right before a question: unsure; taken as a section heading"))
             ends = False
         elif ends is None:
@@ -482,30 +499,44 @@ def _flow_ok(flow: str, tags: list[str]) -> bool:
 
 
 def import_article(path: Path, *, publisher: str | None = None) -> tuple[str, Article]:
-    """Read an article; return (YAML text, parsed article). Raises ImportProblem / SourceError."""
+    """Read an article (plain text, or a Word .docx: see docx_reader); return (YAML text,
+    parsed article). Raises ImportProblem / SourceError."""
     from .source.yamltree import bad_characters, read_text
 
     path = Path(path)
-    text = read_text(path, what="article")
-    if not text.strip():
-        raise ImportProblem([SourceProblem(path, 1, 1, "", "the article is empty")])
-    # an article is untrusted text: controls, lone surrogates and bidi overrides are refused
-    # where they stand, as in a source
-    if refused := bad_characters(text, path):
-        raise ImportProblem(refused)
-    article = parse_article(text, path)
+    if path.suffix.lower() == ".docx":
+        from .docx_reader import read_docx
+
+        manuscript = read_docx(path)
+        if not manuscript.lines:
+            raise ImportProblem([SourceProblem(path, 1, 1, "", "the manuscript is empty")])
+        # a manuscript is untrusted text too: controls, lone surrogates and bidi overrides are refused
+        if refused := bad_characters("\n".join(manuscript.lines) + "\n", path):
+            raise ImportProblem(refused)
+        article = parse_lines(manuscript.lines, path, manuscript.headings, manuscript.named)
+        article.warnings += [Warn(line, message) for line, message in manuscript.warnings]
+    else:
+        text = read_text(path, what="article")
+        if not text.strip():
+            raise ImportProblem([SourceProblem(path, 1, 1, "", "the article is empty")])
+        # an article is untrusted text: controls, lone surrogates and bidi overrides are refused
+        # where they stand, as in a source
+        if refused := bad_characters(text, path):
+            raise ImportProblem(refused)
+        article = parse_article(text, path)
     if publisher is not None:
         article.publisher = publisher or None
         article.warnings = [w for w in article.warnings if "publisher" not in w.message]
     return to_yaml(article, path.name), article
 
 
-def default_output(article_path: Path) -> Path:
+def default_output(article_path: Path, content: Path = Path("content")) -> Path:
     slug = re.sub(r"[^a-z0-9]+", "-", Path(article_path).stem.lower()).strip("-") or "interview"
-    return Path("content") / f"{slug}.yaml"
+    return Path(content) / f"{slug}.yaml"
 
 
-def run_import(article_path: Path, output: Path | None, *, force: bool = False, publisher: str | None = None) -> int:
+def run_import(article_path: Path, output: Path | None, *, force: bool = False, publisher: str | None = None,
+               content: Path = Path("content")) -> int:
     """The `publish import` command: warnings and problems on stderr; 0, 1 or 2."""
     import sys
     import tempfile
@@ -525,10 +556,10 @@ def run_import(article_path: Path, output: Path | None, *, force: bool = False, 
     if output is not None and str(output) == "-":
         sys.stdout.write(text)
         return 0
-    target = output or default_output(article_path)
+    target = output or default_output(article_path, content)
     if target.exists() and not force:
         raise PublishError(f"{target} exists; pass --force to overwrite it")
     atomic_write(target, text.encode("utf-8"))
-    print(f"wrote {target} ({len(article.people)} people, {len(article.sections)} sections, "
+    print(f"wrote {display_path(target)} ({len(article.people)} people, {len(article.sections)} sections, "
           f"{sum(len(s.turns) for s in article.sections)} turns)", file=sys.stderr)
     return 0

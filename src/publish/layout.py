@@ -25,24 +25,53 @@ PT_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75, 
 
 
 def project_root() -> Path:
-    """The checkout holding layouts/ and fonts/ (the package is installed editable)."""
+    """The checkout holding layouts/ and fonts/ (an editable install); see project.py."""
     return Path(__file__).resolve().parents[2]
 
 
 def layouts_dir() -> Path:
-    """`layouts/` of the checkout, or the folder named by $PUBLISH_LAYOUTS (tests, previews
-    of a designer's own layouts folder)."""
+    """The built-in layouts (package data, or the checkout's `layouts/`), or the folder named
+    by $PUBLISH_LAYOUTS (tests, previews of a designer's own layouts folder)."""
+    from .project import builtin_layouts_dir
+
     override = os.environ.get("PUBLISH_LAYOUTS")
-    return Path(override).resolve() if override else project_root() / "layouts"
+    return Path(override).resolve() if override else builtin_layouts_dir()
 
 
 def fonts_dir() -> Path:
-    return project_root() / "fonts"
+    from .project import builtin_fonts_dir
+
+    return builtin_fonts_dir()
 
 
-def available_layouts(root: Path | None = None) -> set[str]:
-    root = root or layouts_dir()
-    return {p.parent.name for p in root.glob("*/layout.yaml")}
+def layout_roots(root: Path | list[Path] | None = None) -> list[Path]:
+    """Where layouts are looked up, first match wins: `root` if given; else the current
+    project's `layouts/` (when it has one) before the built-in layouts ($PUBLISH_LAYOUTS
+    replaces both)."""
+    if root is not None:
+        return [Path(root)] if isinstance(root, (str, Path)) else [Path(r) for r in root]
+    if os.environ.get("PUBLISH_LAYOUTS"):
+        return [layouts_dir()]
+    from .project import current
+
+    roots = [layouts_dir().resolve()]
+    project = current()
+    if project is not None and project.layouts.is_dir() and project.layouts.resolve() != roots[0]:
+        roots.insert(0, project.layouts.resolve())
+    return roots
+
+
+def available_layouts(root: Path | list[Path] | None = None) -> set[str]:
+    return {p.parent.name for r in layout_roots(root) for p in r.glob("*/layout.yaml")}
+
+
+def _layout_folder(roots: list[Path], name: str, after: int = -1) -> tuple[int, Path] | None:
+    """The first roots[i]/name with a layout.yaml, i > after (a project layout may extend
+    the built-in layout of the same name)."""
+    for index, root in enumerate(roots):
+        if index > after and (root / name / "layout.yaml").is_file():
+            return index, root / name
+    return None
 
 
 def to_pt(value, field_name: str = "length") -> float:
@@ -305,20 +334,24 @@ def load_layout(name: str, *, style: dict | None = None, root: Path | None = Non
     SourceError naming the file, line and column."""
     from . import layout_tokens
 
-    root = root or layouts_dir()
-    known = available_layouts(root)
+    roots = layout_roots(root)
+    known = available_layouts(roots)
     chain: list[Path] = []
     layers: list[tuple[Path, dict, yamltree.Locations]] = []
     problems: list[SourceProblem] = []
     current: str | None = name
+    found_in = -1
     while current:
-        folder = root / current
+        found = _layout_folder(roots, current, found_in if chain and current == chain[-1].name else -1)
+        if found is None and current in known:
+            raise PublishError(f"layout '{name}': 'extends' forms a loop through '{current}'")
+        if found is None:
+            known_list = ", ".join(sorted(known))
+            raise PublishError(f"unknown layout '{current}' (known: {known_list})")
+        found_in, folder = found
         if folder in chain:
             raise PublishError(f"layout '{name}': 'extends' forms a loop through '{current}'")
         spec_path = folder / "layout.yaml"
-        if not spec_path.is_file():
-            known_list = ", ".join(sorted(known))
-            raise PublishError(f"unknown layout '{current}' (known: {known_list})")
         data, locations = yamltree.load(spec_path)
         if not isinstance(data, dict):
             raise SourceError([SourceProblem(spec_path, 1, 1, "", "layout.yaml must be a mapping of tokens")])

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, unquote
 
 from . import build as builder
 from .errors import PublishError, SourceError
-from .layout import fonts_dir, layouts_dir
+from .layout import fonts_dir, layout_roots, layouts_dir
 
 SCALE = 1.5  # 108 dpi: sharp enough on screen, cheap to render
 PX_TO_PT = 0.75  # WeasyPrint's CSS px
@@ -201,7 +201,7 @@ class Previewer:
 
     # -- watching -------------------------------------------------------------------
     def watch_roots(self) -> list[Path]:
-        roots = [self.source.parent, layouts_dir(), fonts_dir(), layouts_dir().parent / "fonts"]
+        roots = [self.source.parent, *layout_roots(), fonts_dir(), layouts_dir().parent / "fonts"]
         roots += [p.parent for p in self.sources]
         out: list[Path] = []
         for root in roots:
@@ -216,7 +216,7 @@ class Previewer:
             return False
         if path == self.source or path in self.images or path in self.sources:
             return True
-        for root in (layouts_dir(), fonts_dir(), layouts_dir().parent / "fonts"):
+        for root in (*layout_roots(), fonts_dir(), layouts_dir().parent / "fonts"):
             if path.is_relative_to(root.resolve()):
                 return True
         images = self.source.parent / "images"

@@ -1,5 +1,6 @@
 """`publish new-layout NAME --from PARENT`: a child layout whose `layout.yaml` lists every
-token it may override, commented, with the parent's value and the token's meaning."""
+token it may override, commented, with the parent's value and the token's meaning; and
+`publish init DIR`: a ready project folder."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from .errors import PublishError
-from .layout import available_layouts, layouts_dir, load_layout
+from .layout import available_layouts, layout_roots, load_layout
 from .layout_tokens import BY_NAME, GROUPS, TOKENS, spec_for
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
@@ -30,7 +31,7 @@ def yaml_scalar(value) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"' if "'" in text else f"'{text}'"
 
 
-def child_layout_yaml(name: str, parent: str, root: Path | None = None) -> str:
+def child_layout_yaml(name: str, parent: str, root: Path | list[Path] | None = None) -> str:
     layout = load_layout(parent, root=root)
     tokens = layout.tokens
     out = [
@@ -91,17 +92,143 @@ def _doc_lines(doc: str, width: int = 92) -> list[str]:
 
 
 def new_layout(name: str, parent: str = "brochure", root: Path | None = None) -> Path:
-    root = root or layouts_dir()
+    """Write root/NAME/layout.yaml (default root: the project's layouts/, never the package's)."""
+    root = root or layouts_target()
+    roots = [root] + [r for r in layout_roots() if r.resolve() != root.resolve()]
     if not NAME.match(name):
         raise PublishError(f"layout name '{name}' must use only a-z, 0-9, '_' and '-' (it is a folder name)")
-    known = available_layouts(root)
+    known = available_layouts(roots)
     if parent not in known:
         raise PublishError(f"unknown layout '{parent}' to start from (known: {', '.join(sorted(known))})")
     folder = root / name
     if folder.exists():
         raise PublishError(f"{folder} already exists; choose another name or edit it")
-    text = child_layout_yaml(name, parent, root)
+    text = child_layout_yaml(name, parent, roots)
     folder.mkdir(parents=True)
     (folder / "layout.yaml").write_text(text, encoding="utf-8")
-    load_layout(name, root=root)  # the new layout must load as it is
+    load_layout(name, root=roots)  # the new layout must load as it is
     return folder / "layout.yaml"
+
+
+def layouts_target() -> Path:
+    """Where new-layout writes: $PUBLISH_LAYOUTS, else the current project's layouts/."""
+    import os
+
+    from .project import current
+
+    if os.environ.get("PUBLISH_LAYOUTS"):
+        return Path(os.environ["PUBLISH_LAYOUTS"]).resolve()
+    project = current()
+    if project is None:
+        raise PublishError("no project here (a folder with content/); run it inside one, pass --project DIR, "
+                           "or make one with `publish init DIR`")
+    return project.layouts
+
+
+# --- publish init ----------------------------------------------------------------------
+
+PROJECT_MAKEFILE = """\
+# `make` builds every content/*.yaml into build/ with `publish` (install it once with
+# `pipx install` of the publish folder or wheel); `make check` preflights the PDFs.
+# Each output depends on its source, the images and the project's layouts.
+
+PUBLISH ?= publish
+
+SOURCES  := $(filter-out %.collection.yaml,$(wildcard content/*.yaml))
+COLLECTIONS := $(wildcard content/*.collection.yaml)
+DEPS     := $(wildcard content/images/*) $(shell find layouts -type f 2>/dev/null)
+PDFS     := $(patsubst content/%.yaml,build/%.pdf,$(SOURCES)) \\
+            $(patsubst content/%.collection.yaml,build/%.pdf,$(COLLECTIONS))
+EPUBS    := $(PDFS:.pdf=.epub)
+
+.PHONY: all check layouts clean
+.DELETE_ON_ERROR:
+
+all: $(PDFS) $(EPUBS)
+
+build/%.pdf: content/%.yaml $(DEPS)
+\t$(PUBLISH) build $< --format pdf --out build
+
+build/%.epub: content/%.yaml $(DEPS)
+\t$(PUBLISH) build $< --format epub --out build
+
+build/%.pdf: content/%.collection.yaml $(SOURCES) $(DEPS)
+\t$(PUBLISH) build $< --format pdf --out build
+
+build/%.epub: content/%.collection.yaml $(SOURCES) $(DEPS)
+\t$(PUBLISH) build $< --format epub --out build
+
+check: $(PDFS)
+\t$(PUBLISH) check $(SOURCES) $(COLLECTIONS)
+\t$(PUBLISH) check $(PDFS)
+
+layouts:
+\t$(PUBLISH) layouts
+
+clean:
+\trm -rf build
+"""
+
+SAMPLE_HEADER = """\
+# The sample of `publish init`: build it with `publish build`, then replace it with your own
+# interviews (`publish import ARTICLE.txt` or `MANUSCRIPT.docx` starts one from an article).
+"""
+
+PROJECT_GITIGNORE = """\
+/build/
+*.tmp
+"""
+
+
+def init_project(folder: Path) -> list[Path]:
+    """A ready project in `folder`: content/ with the sample interview, an empty
+    content/images/, a Makefile that calls `publish`, and a .gitignore for build/."""
+    from .project import sample_source
+
+    folder = Path(folder)
+    files = {
+        folder / "content" / sample_source().name: SAMPLE_HEADER + sample_source().read_text(encoding="utf-8"),
+        folder / "Makefile": PROJECT_MAKEFILE,
+        folder / ".gitignore": PROJECT_GITIGNORE,
+    }
+    clash = [p for p in files if p.exists()]
+    if (folder / "content").is_dir() and any((folder / "content").glob("*.yaml")):
+        clash.append(folder / "content")
+    if clash:
+        raise PublishError(f"{clash[0]} already exists; `publish init` only starts new projects")
+    (folder / "content" / "images").mkdir(parents=True, exist_ok=True)
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)
+
+
+def layout_table(roots: list[Path] | None = None) -> list[tuple[str, str, Path, str | None, str]]:
+    """(name, origin, folder, extends, description) for every layout found, first match
+    first; origin is 'project', 'built-in' or, for a $PUBLISH_LAYOUTS folder, 'folder'.
+    A project layout hiding a built-in one of the same name says so."""
+    import yaml
+
+    from .layout import layouts_dir
+    from .project import builtin_layouts_dir
+
+    roots = roots or layout_roots()
+    builtin = builtin_layouts_dir().resolve()
+    rows, seen = [], set()
+    for root in roots:
+        origin = "built-in" if root.resolve() == builtin else (
+            "folder" if root.resolve() == layouts_dir().resolve() else "project")
+        for spec in sorted(root.glob("*/layout.yaml")):
+            name = spec.parent.name
+            try:
+                data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError:
+                data = {}
+            data = data if isinstance(data, dict) else {}
+            description = str(data.get("description") or "")
+            if name in seen:
+                origin_note = f"{origin}, hidden by the project's"
+                rows.append((name, origin_note, spec.parent, data.get("extends"), description))
+                continue
+            seen.add(name)
+            rows.append((name, origin, spec.parent, data.get("extends"), description))
+    return rows

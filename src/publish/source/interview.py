@@ -25,7 +25,7 @@ from ..model import (
     Section,
 )
 from . import yamltree
-from .markup import MarkupError, parse_inline, parse_paragraphs
+from .markup import MarkupError, parse_paragraphs
 from .yamltree import Locations, dotted
 
 PERSON_ID = re.compile(r"[a-z0-9_-]+\Z")
