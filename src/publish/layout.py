@@ -79,6 +79,9 @@ class TypeArea:
     lines: int
     margin_top: float
     margin_inside: float | None  # None: centre the text block
+    # 縦組み (writing_mode: vertical): chars_per_line counts down a column, lines across the
+    # page, margin_top is the head (天); see the frame_* properties
+    vertical: bool = False
 
     @property
     def column_width(self) -> float:
@@ -108,8 +111,51 @@ class TypeArea:
     def margin_right(self) -> float:
         return self.page_width - self.width - self.margin_left
 
+    # -- vertical: the 版面 turned into the frame the columns are set in as lines ----------
+    @property
+    def frame_width(self) -> float:
+        """The turned page's width (the trim's height)."""
+        return self.page_height
+
+    @property
+    def frame_height(self) -> float:
+        return self.page_width
+
+    @property
+    def frame_margin_left(self) -> float:
+        """Frame left = the page's head (天)."""
+        return self.margin_top
+
+    @property
+    def frame_margin_right(self) -> float:
+        """Frame right = the page's foot (地)."""
+        return self.page_height - self.margin_top - self.width
+
+    @property
+    def frame_margin_top(self) -> float:
+        """Frame top = the page's right side; the text block (lines of the pitch, the
+        last one without its leading) is centred across the page, or set from the
+        binding side (the right of a left-hand page) by margin_inside."""
+        block = self.lines * self.line_pitch - (self.line_pitch - self.body_size)
+        if self.margin_inside is not None:
+            return self.margin_inside - (self.line_pitch - self.body_size) / 2
+        return (self.page_width - block) / 2 - (self.line_pitch - self.body_size) / 2
+
+    @property
+    def frame_margin_bottom(self) -> float:
+        return self.page_width - self.frame_margin_top - self.height
+
     def problems(self) -> list[str]:
         out = []
+        if self.vertical:
+            if self.frame_margin_right < 24:
+                out.append(f"type area: columns of {self.chars_per_line} characters of {self.body_size:g}pt "
+                           f"leave a foot margin of {self.frame_margin_right:.1f}pt; use fewer characters or a "
+                           f"smaller margin_top")
+            if min(self.frame_margin_top, self.frame_margin_bottom) < 24:
+                out.append(f"type area: {self.lines} lines of {self.line_pitch:g}pt are {self.height:.1f}pt "
+                           f"wide, too wide for a {self.page_width:.1f}pt page")
+            return out
         if self.margin_bottom < 24:
             out.append(f"type area: {self.lines} lines of {self.line_pitch:g}pt leave a foot margin of "
                        f"{self.margin_bottom:.1f}pt; use fewer lines or a smaller margin_top")
@@ -152,7 +198,13 @@ class Layout:
             lines=int(ta["lines"]),
             margin_top=to_pt(ta["margin_top"]),
             margin_inside=None if inside in (None, "auto") else to_pt(inside),
+            vertical=self.vertical,
         )
+
+    @property
+    def vertical(self) -> bool:
+        """writing_mode: vertical (縦組み print)."""
+        return self.tokens.get("writing_mode") == "vertical"
 
     @property
     def bleed_mm(self) -> float:
