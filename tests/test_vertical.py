@@ -442,3 +442,27 @@ def test_horizontal_layouts_do_not_change():
                     else p.obj.Contents.read_bytes() for p in pdf.pages]
 
     assert contents(with_hook) == contents(without)
+
+
+def test_vert_alternates_cache_matches_the_fonts():
+    """fonts/vert-alternates.json (read instead of parsing GSUB at every build) is what
+    fontTools reads from the bundled fonts, and holds the forms the pages need."""
+    import json
+
+    from publish.layout import fonts_dir
+    from publish.typeset_ja import vertical
+
+    cache = json.loads((fonts_dir() / vertical.VERT_CACHE).read_text(encoding="utf-8"))
+    fonts = sorted(fonts_dir().glob("*.ttf"))
+    assert fonts and len(cache["fonts"]) == len(fonts)
+    from fontTools.ttLib import TTFont
+
+    for path in fonts:
+        content = path.read_bytes()
+        key = vertical.font_key(content)
+        fresh = vertical.vert_map(content, cached=False)
+        assert {int(a): b for a, b in cache["fonts"][key].items()} == fresh, path.name
+        cmap = TTFont(path, lazy=True).getBestCmap()
+        order = TTFont(path, lazy=True).getGlyphOrder()
+        gid = {ch: order.index(cmap[ord(ch)]) for ch in "、。「」ー"}
+        assert all(gid[ch] in fresh for ch in gid), path.name

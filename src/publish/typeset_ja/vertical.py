@@ -58,12 +58,44 @@ def is_upright(ch: str) -> bool:
 # --- vertical alternates -----------------------------------------------------------------
 
 
-def vert_map(file_content: bytes, index: int = 0) -> dict[int, int]:
+#: Precomputed ``vert`` maps of the bundled fonts (reading a CJK font's GSUB with
+#: fontTools takes about half a second a face): ``python -m publish.typeset_ja.vertical``
+#: rewrites it; tests/test_vertical.py checks it against the fonts.
+VERT_CACHE = "vert-alternates.json"
+
+
+def _cache_path():
+    from ..layout import fonts_dir
+
+    return fonts_dir() / VERT_CACHE
+
+
+def _load_cache() -> None:
+    import json
+
+    if _vert_maps.get("__loaded__") is not None:
+        return
+    _vert_maps["__loaded__"] = {}
+    try:
+        data = json.loads(_cache_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for key, mapping in data.get("fonts", {}).items():
+        _vert_maps[key] = {int(a): int(b) for a, b in mapping.items()}
+
+
+def font_key(file_content: bytes, index: int = 0) -> str:
+    return hashlib.md5(file_content, usedforsecurity=False).hexdigest() + f"#{index}"
+
+
+def vert_map(file_content: bytes, index: int = 0, *, cached: bool = True) -> dict[int, int]:
     """Glyph id -> glyph id of the font's ``vert`` feature (single substitutions)."""
-    key = hashlib.md5(file_content, usedforsecurity=False).hexdigest() + f"#{index}"
-    found = _vert_maps.get(key)
-    if found is not None:
-        return found
+    key = font_key(file_content, index)
+    if cached:
+        _load_cache()
+        found = _vert_maps.get(key)
+        if found is not None:
+            return found
     from fontTools.ttLib import TTFont
 
     mapping: dict[int, int] = {}
@@ -85,8 +117,30 @@ def vert_map(file_content: bytes, index: int = 0) -> dict[int, int]:
                             mapping.setdefault(order[a], order[b])
     except Exception:  # a font fontTools cannot read: no alternates, glyphs stay as shaped
         mapping = {}
-    _vert_maps[key] = mapping
+    if cached:
+        _vert_maps[key] = mapping
     return mapping
+
+
+def write_cache() -> dict:
+    """Rewrite fonts/vert-alternates.json from the bundled fonts."""
+    import json
+
+    from ..layout import fonts_dir
+
+    fonts = {}
+    names = {}
+    for path in sorted(fonts_dir().glob("*.[ot]tf")):
+        content = path.read_bytes()
+        key = font_key(content)
+        fonts[key] = {str(a): b for a, b in sorted(vert_map(content, cached=False).items())}
+        names[key] = path.name
+    data = {"about": "vert (vertical alternates) single substitutions of the bundled fonts, glyph id -> "
+                     "glyph id, keyed by the md5 of the font file; written by python -m "
+                     "publish.typeset_ja.vertical", "files": names, "fonts": fonts}
+    _cache_path().write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return data
+
 
 
 def _font_vert_map(font) -> dict[int, int]:
@@ -286,3 +340,8 @@ def check_version() -> None:
     from .weasyprint_ext import check_version as check
 
     check(weasyprint.__version__)
+
+
+if __name__ == "__main__":
+    written = write_cache()
+    print(f"{_cache_path()}: {len(written['fonts'])} fonts")
