@@ -22,7 +22,6 @@ import hashlib
 import io
 import unicodedata
 
-import weasyprint
 
 PROPERTY = "--jl-writing-mode"
 _KEY = PROPERTY.replace("-", "_")
@@ -334,12 +333,6 @@ def turn_pages(pdf_bytes: bytes, pages: list[int], *, right_to_left: bool = True
 def declare_right_to_left(pdf_bytes: bytes) -> bytes:
     """Add ``/ViewerPreferences << /Direction /R2L >>`` (after a stage that rewrote the file)."""
     return turn_pages(pdf_bytes, [], right_to_left=True)
-
-
-def check_version() -> None:
-    from .weasyprint_ext import check_version as check
-
-    check(weasyprint.__version__)
 
 
 if __name__ == "__main__":
