@@ -363,13 +363,14 @@ def test_commas_and_full_stops_take_their_vertical_forms(sample):
 
 def test_tate_chu_yoko_upright_in_one_em(stress):
     _, data = stress
-    found = {}
+    found, slots = {}, {}
     for pno, cs in body_lines(data):
         text = _text(cs)
         for key in ("12月", "ICTと", "DXの", "2つ", "5年"):
             i = text.find(key)
-            if i >= 0 and key not in found:
+            if i > 0 and key not in found:
                 found[key] = cs[i:i + len(key) - 1]
+                slots[key] = (em_bottom(cs[i - 1]), em_top(cs[i + len(key) - 1]), pno, cs[i - 1])
         if "2019" in text:
             i = text.find("2019")
             assert not any(c["upright"] for c in cs[i:i + 4]), "4 figures stay turned"
@@ -381,6 +382,16 @@ def test_tate_chu_yoko_upright_in_one_em(stress):
         assert max(tops) - min(tops) < 0.5, f"{key} side by side on one line"
         assert unit[-1]["x1"] - unit[0]["x0"] <= SIZE + 0.2, f"{key} within one em"
         assert all(b["x0"] >= a["x0"] for a, b in zip(unit, unit[1:])), f"{key} reads left to right"
+        # centred in the one-em slot between its neighbours
+        before, after, pno, previous = slots[key]
+        # one em, plus what justification puts around an inline box
+        assert SIZE - 0.3 < after - before < SIZE + 3, f"{key} takes {after - before:.2f}pt"
+        if is_japanese(previous["text"]) and previous["upright"]:
+            m = list(previous["matrix"])
+            # an em box centred in the slot, below the previous character
+            m[5] -= (before + after) / 2 - SIZE / 2 - em_top(previous)
+            cx, cy = _ink_centre(data, pno, dict(previous, matrix=tuple(m)))
+            assert abs(cx - 0.5) < 0.1 and abs(cy - 0.5) < 0.12, f"{key}'s ink centred at {cx:.2f}, {cy:.2f}"
     assert found["2つ"][0]["upright"] and found["5年"][0]["upright"]
 
 

@@ -212,12 +212,18 @@ def draw_upright_unit(stream, textbox, offset_x, text_overflow, block_ellipsis="
     scale = 1.0
     element = getattr(textbox, "element", None)
     classes = (element.get("class") or "").split() if element is not None and hasattr(element, "get") else []
-    if "jl-tcy" in classes and width > size * 1.02:
-        scale = size / width
-    cx = textbox.position_x + width / 2
+    tx = textbox.position_x + width / 2  # the text's centre
+    cx = tx  # where that centre goes
+    if "jl-tcy" in classes:
+        # the text starts at the left of its one-em inline-block (text-align: left):
+        # centre it on the block, compressed into the em when longer
+        cx = textbox.position_x + size / 2
+        if width > size * 1.02:
+            scale = size / width
     cy = textbox.position_y + textbox.baseline - EM_BOX_CENTRE * size
     with stream.stacked():
-        stream.transform(a=0, b=-scale, c=1, d=0, e=cx - cy, f=cy + scale * cx)
+        # P' = C + R S (P - T): S compresses along the text, R turns it counter-clockwise
+        stream.transform(a=0, b=-scale, c=1, d=0, e=cx - cy, f=cy + scale * tx)
         return _originals["draw_text"](stream, textbox, offset_x, text_overflow, block_ellipsis)
 
 
