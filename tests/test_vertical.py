@@ -477,3 +477,14 @@ def test_vert_alternates_cache_matches_the_fonts():
         order = TTFont(path, lazy=True).getGlyphOrder()
         gid = {ch: order.index(cmap[ord(ch)]) for ch in "、。「」ー"}
         assert all(gid[ch] in fresh for ch in gid), path.name
+
+
+def test_preview_shows_upright_pages_right_to_left():
+    from publish.preview import Previewer
+
+    previewer = Previewer(SAMPLE, layout="tategaki", scale=0.3)
+    previewer.rebuild()
+    state = previewer.snapshot()
+    assert state["error"] is None and state["right_to_left"] is True
+    assert state["pages"] >= 8
+    assert all(h > w for w, h in state["sizes"]), "every page upright (portrait)"

@@ -87,7 +87,13 @@ class Previewer:
         doc = builder.load(self.source, self.layout_override)
         self.images = {Path(p).resolve() for p in doc.images}
         layout = builder.layout_for(doc, self.layout_override)
-        data = render_document(doc, layout, medium="screen").write_pdf()
+        document = render_document(doc, layout, medium="screen")
+        data = document.write_pdf()
+        self.right_to_left = layout.vertical  # 縦組み: frame pages turned, spreads right to left
+        if layout.vertical:
+            from .typeset_ja import vertical
+
+            data = vertical.turn_pages(data, vertical.frame_pages(document))
         pdf = pdfium.PdfDocument(data)
         pages, sizes = [], []
         try:
@@ -159,6 +165,7 @@ class Previewer:
                 "version": s.version, "good_version": s.good_version, "pages": len(s.pages), "sizes": s.sizes, "error": s.error,
                 "layout": s.layout, "build_seconds": s.build_seconds, "built_at": s.built_at,
                 "source": str(self.source), "watched": s.watched,
+                "right_to_left": getattr(self, "right_to_left", False),
             }
 
     def page(self, number: int) -> bytes | None:
@@ -203,15 +210,15 @@ PAGE = """<!DOCTYPE html>
 let shown = -1, good = -1;
 const zoom = document.getElementById('zoom');
 zoom.oninput = () => document.querySelectorAll('.spread img').forEach(i => i.style.width = (i.naturalWidth * zoom.value / 100) + 'px');
-function spreads(n) {{            // page 1 alone on the right, then 2-3, 4-5, …
-  const out = [[null, 1]];
+function spreads(n, rtl) {{       // page 1 alone on the right, then 2-3, 4-5, …
+  const out = [[null, 1]];         // right to left (縦組み): 1 alone on the left, then 3-2, …
   for (let p = 2; p <= n; p += 2) out.push(p + 1 <= n ? [p, p + 1] : [p, null]);
-  return n ? out : [];
+  return n ? (rtl ? out.map(pair => pair.slice().reverse()) : out) : [];
 }}
 function render(s) {{
   const box = document.getElementById('pages');
   box.innerHTML = '';
-  for (const pair of spreads(s.pages)) {{
+  for (const pair of spreads(s.pages, s.right_to_left)) {{
     const row = document.createElement('div'); row.className = 'spread';
     for (const p of pair) {{
       const fig = document.createElement('figure');
