@@ -11,6 +11,8 @@ Reports, for the sample source:
   browser could), against the in-process WeasyPrint render of the same HTML
   (`HTML(...).write_pdf()` with warm caches), so the preview's own overhead shows as a
   ratio (target ≤ 1.15×).
+- the vertical (縦組み) print PDF (`--layout tategaki`, A5) next to the horizontal A5
+  booklet (`--layout booklet`) of the same source, and their ratio (issue 15's aim: ≤ 1.3×).
 """
 
 from __future__ import annotations
@@ -174,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(tmp)
         pdf = measure([python, "-m", "publish", "build", str(args.source), "--format", "pdf", "--out", str(out)], args.runs)
         epub = measure([python, "-m", "publish", "build", str(args.source), "--format", "epub", "--out", str(out)], args.runs)
+        a5 = out / "a5"
+        booklet = measure([python, "-m", "publish", "build", str(args.source), "--format", "pdf", "--layout", "booklet",
+                           "--out", str(a5)], args.runs)
+        vertical = measure([python, "-m", "publish", "build", str(args.source), "--format", "pdf", "--layout",
+                            "tategaki", "--out", str(a5)], args.runs)
         doc = load(args.source)
         layout = layout_for(doc)
         html_path = out / "final.html"
@@ -189,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         "pdf": pdf, "epub": epub, "weasyprint_alone": alone,
         "pipeline_over_weasyprint": pdf["seconds"] / alone["seconds"],
         "pdf_bytes": sizes["pdf"], "epub_bytes": sizes["epub"], "preview": preview,
+        "horizontal_a5_pdf": booklet, "vertical_a5_pdf": vertical,
+        "vertical_over_horizontal": vertical["seconds"] / booklet["seconds"],
     }
     if args.json:
         print(json.dumps(results, indent=2))
@@ -199,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  WeasyPrint alone, same HTML  {alone['seconds']:6.2f} s   peak {alone['peak_mib']:6.0f} MiB")
     print(f"  pipeline / WeasyPrint alone  {results['pipeline_over_weasyprint']:6.2f}×   (target ≤ 1.15×)")
     print(f"  sizes: PDF {sizes['pdf'] / 1024:.0f} KiB, EPUB {sizes['epub'] / 1024:.0f} KiB")
+    print(f"  A5 horizontal (booklet) pdf  {booklet['seconds']:6.2f} s   peak {booklet['peak_mib']:6.0f} MiB")
+    print(f"  A5 vertical (tategaki) pdf   {vertical['seconds']:6.2f} s   peak {vertical['peak_mib']:6.0f} MiB")
+    print(f"  vertical / horizontal        {results['vertical_over_horizontal']:6.2f}×   (target ≤ 1.3×)")
     return 0
 
 

@@ -108,6 +108,9 @@ class TypeArea:
     lines: int
     margin_top: float
     margin_inside: float | None  # None: centre the text block
+    # 縦組み (writing_mode: vertical): chars_per_line counts down a column, lines across the
+    # page, margin_top is the head (天); see the frame_* properties
+    vertical: bool = False
 
     @property
     def column_width(self) -> float:
@@ -137,6 +140,40 @@ class TypeArea:
     def margin_right(self) -> float:
         return self.page_width - self.width - self.margin_left
 
+    # -- vertical: the 版面 turned into the frame the columns are set in as lines ----------
+    @property
+    def frame_width(self) -> float:
+        """The turned page's width (the trim's height)."""
+        return self.page_height
+
+    @property
+    def frame_height(self) -> float:
+        return self.page_width
+
+    @property
+    def frame_margin_left(self) -> float:
+        """Frame left = the page's head (天)."""
+        return self.margin_top
+
+    @property
+    def frame_margin_right(self) -> float:
+        """Frame right = the page's foot (地)."""
+        return self.page_height - self.margin_top - self.width
+
+    @property
+    def frame_margin_top(self) -> float:
+        """Frame top = the page's right side; the text block (lines of the pitch, the
+        last one without its leading) is centred across the page, or set from the
+        binding side (the right of a left-hand page) by margin_inside."""
+        block = self.lines * self.line_pitch - (self.line_pitch - self.body_size)
+        if self.margin_inside is not None:
+            return self.margin_inside - (self.line_pitch - self.body_size) / 2
+        return (self.page_width - block) / 2 - (self.line_pitch - self.body_size) / 2
+
+    @property
+    def frame_margin_bottom(self) -> float:
+        return self.page_width - self.frame_margin_top - self.height
+
     MIN_MARGIN = 24.0  # pt: room for the running title, the folio and the trim's tolerance
 
     def culprits(self) -> list[tuple[str, str]]:
@@ -144,6 +181,17 @@ class TypeArea:
         naming the margin (天, 地, ノド, 小口) and its value."""
         out = []
         low = self.MIN_MARGIN
+        if self.vertical:
+            if self.frame_margin_right < low:
+                out.append(("chars_per_line", f"type area: columns of {self.chars_per_line} characters of "
+                                              f"{self.body_size:g}pt leave a foot margin (地) of "
+                                              f"{self.frame_margin_right:.1f}pt (at least {low:g}pt); use fewer "
+                                              f"characters or a smaller margin_top"))
+            if min(self.frame_margin_top, self.frame_margin_bottom) < low:
+                out.append(("lines", f"type area: {self.lines} lines of {self.line_pitch:g}pt are "
+                                     f"{self.height:.1f}pt wide, too wide for a {self.page_width:.1f}pt page "
+                                     f"(side margins of at least {low:g}pt)"))
+            return out
         if self.margin_top < low:
             out.append(("margin_top", f"type area: the head margin (天, margin_top) is {self.margin_top:.1f}pt; "
                                       f"give at least {low:g}pt"))
@@ -208,7 +256,13 @@ class Layout:
             lines=int(ta["lines"]),
             margin_top=to_pt(ta["margin_top"]),
             margin_inside=None if inside in (None, "auto") else to_pt(inside),
+            vertical=self.vertical,
         )
+
+    @property
+    def vertical(self) -> bool:
+        """writing_mode: vertical (縦組み print)."""
+        return self.tokens.get("writing_mode") == "vertical"
 
     @property
     def bleed_mm(self) -> float:

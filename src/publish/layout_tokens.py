@@ -156,6 +156,13 @@ TOKENS: tuple[Token, ...] = (
     _t("cover.publisher_bottom", "fraction", "% of the trim height", "Distance of the publisher's line from the "
        "foot of the trim (→ --cover-publisher-bottom)."),
     # placement
+    _t("writing_mode", "choice", "horizontal | vertical", "Print: horizontal (横組み) or vertical (縦組み) body text. "
+       "vertical sets the interview in columns read top to bottom, right to left, bound on the right "
+       "(see typeset_ja/INTEGRATION.md); the type area then counts chars_per_line down a column and lines across.",
+       choices=("horizontal", "vertical"), default='horizontal'),
+    _t("vertical.tate_chu_yoko", "choice", "marked | auto", "Vertical print: 縦中横 (upright digits in one em). "
+       "marked: only what the source marks ^12^; auto: also numbers of up to two digits and capitals of up to "
+       "three letters.", choices=("marked", "auto"), default='marked'),
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
        "all together after the lead.", choices=("first-answer", "opening")),

@@ -17,7 +17,7 @@ from .dates import document_date
 from .layout import Layout
 from .model import Interview, rich_plain
 from .render import render_print_html
-from .typeset_ja import weasyprint_ext
+from .typeset_ja import vertical, weasyprint_ext
 
 # WeasyPrint warns about every CSS property it does not know (e.g. -webkit- forms);
 # those are expected, so only errors reach the user.
@@ -47,6 +47,7 @@ def render_html(html: str, layout: Layout, sources=()):
     """WeasyPrint's Document; every file it loads goes through publish.fetch (only the
     sources' folders, the layout chain and fonts/; no network, no attachments)."""
     weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
+    vertical.install()  # 縦組み frames: upright glyphs (draws nothing differently elsewhere)
     return fetch.render(html, layout, sources)
 
 
@@ -67,34 +68,43 @@ def print_settings(layout: Layout) -> press.PrintSettings:
 def build_pdf(doc: Interview, layout: Layout, *, notes=None) -> bytes:
     """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count."""
     document = fitted_document(doc, layout, medium="print", notes=notes)
-    raw = document.write_pdf()
+    raw = _turn_frames(document, document.write_pdf(), layout)
     data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf",
                                             build_date=document_date(doc))
     for note in report.notes:
         (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
-    return data
+    return vertical.declare_right_to_left(data) if layout.vertical else data
+
+
+def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
+    """A vertical layout's frame pages turned upright, right-to-left progression declared
+    (typeset_ja/INTEGRATION.md, "Vertical"); other layouts' PDFs are returned as they are."""
+    if not layout.vertical:
+        return raw
+    return vertical.turn_pages(raw, vertical.frame_pages(document))
 
 
 def build_screen_pdf(doc: Interview, layout: Layout) -> bytes:
     """The screen edition: RGB, trim size, tagged, with outline and metadata."""
     document = render_document(doc, layout, medium="screen")
-    raw = document.write_pdf(**press.screen_write_options())
-    return press.finish_screen(
+    raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
+    data = press.finish_screen(
         raw,
         title=doc.title.plain + (f"──{doc.subtitle.plain}" if doc.subtitle else ""),
         authors=[p.name for p in doc.people],
         subject=rich_plain(doc.lead) or None,
         keywords=list(doc.tags),
     )
+    return vertical.declare_right_to_left(data) if layout.vertical else data
 
 
 def build_booklet_pdf(doc: Interview, layout: Layout) -> bytes:
     """The office booklet: the screen pages, padded for saddle stitching before the back
     cover, imposed two-up (A5 on A4, A4 on A3) for duplex printing."""
     document = fitted_document(doc, layout, medium="screen", notes=False)
-    raw = document.write_pdf()
+    raw = _turn_frames(document, document.write_pdf(), layout)
     padded, _ = press.pad_pdf(raw, "saddle")
-    return press.impose_booklet(padded)
+    return press.impose_booklet(padded, right_to_left=layout.vertical)
 
 
 def _stderr(message: str) -> None:

@@ -128,6 +128,7 @@ class Previewer:
             layout = builder.layout_for(doc, self.layout_override)
             html_text = render_print_html(doc, layout, medium="screen")
         self.images = {Path(p).resolve() for p in doc.all_images}
+        self.right_to_left = layout.vertical  # 縦組み: frame pages turned, spreads right to left
         return render_html(html_text, layout), layout, doc
 
     def _rasterise(self, document, indexes: list[int]) -> dict[int, object]:
@@ -135,7 +136,12 @@ class Previewer:
 
         if not indexes:
             return {}
-        data = document.copy([document.pages[i] for i in indexes]).write_pdf()
+        subset = document.copy([document.pages[i] for i in indexes])
+        data = subset.write_pdf()
+        if getattr(self, "right_to_left", False):
+            from .typeset_ja import vertical
+
+            data = vertical.turn_pages(data, vertical.frame_pages(subset))
         pdf = pdfium.PdfDocument(data)
         out = {}
         try:
@@ -249,6 +255,7 @@ class Previewer:
                 "layout": s.layout, "kind": s.kind, "build_seconds": s.build_seconds,
                 "all_seconds": s.all_seconds, "built_at": s.built_at, "first_page": s.first_page,
                 "source": str(self.source), "watched": s.watched,
+                "right_to_left": getattr(self, "right_to_left", False),
             }
 
     def page(self, number: int) -> bytes | None:
@@ -379,10 +386,10 @@ zoom.oninput = () => {{
   localStorage.setItem('publish-preview-zoom', zoom.value);
   document.querySelectorAll('.spread img, .spread .pad').forEach(scaled);
 }};
-function spreads(n) {{            // page 1 alone on the right, then 2-3, 4-5, …
-  const out = [[null, 1]];
+function spreads(n, rtl) {{       // page 1 alone on the right, then 2-3, 4-5, …
+  const out = [[null, 1]];         // right to left (縦組み): 1 alone on the left, then 3-2, …
   for (let p = 2; p <= n; p += 2) out.push(p + 1 <= n ? [p, p + 1] : [p, null]);
-  return n ? out : [];
+  return n ? (rtl ? out.map(pair => pair.slice().reverse()) : out) : [];
 }}
 function pageInView() {{          // the page under the middle of the window
   let best = 1, distance = Infinity;
@@ -396,7 +403,7 @@ function pageInView() {{          // the page under the middle of the window
 function layoutPages(s) {{         // only when the page count changes; the scroll stays where it was
   const y = scrollY, box = document.getElementById('pages');
   box.innerHTML = '';
-  for (const pair of spreads(s.pages)) {{
+  for (const pair of spreads(s.pages, s.right_to_left)) {{
     const row = document.createElement('div'); row.className = 'spread';
     for (const p of pair) {{
       const fig = document.createElement('figure');

@@ -31,6 +31,25 @@ def _inline(value) -> Markup:
     return Markup("").join(typeset_ja.paragraph_html(p) for p in value)
 
 
+def _vertical_inline(tcy_auto: bool):
+    """The `inline` filter of a vertical (縦組み) layout: 縦中横 spans and fullwidth ？！（）."""
+
+    def inline(value) -> Markup:
+        if value is None:
+            return Markup("")
+        if isinstance(value, Paragraph):
+            return typeset_ja.vertical_inline_html(value.inlines, tcy_auto=tcy_auto)
+        return Markup("").join(typeset_ja.vertical_inline_html(p.inlines, tcy_auto=tcy_auto) for p in value)
+
+    return inline
+
+
+def install_vertical_filters(env, layout: Layout) -> None:
+    if layout.vertical:
+        tcy = (layout.tokens.get("vertical") or {}).get("tate_chu_yoko") == "auto"
+        env.filters.setdefault("inline", _vertical_inline(tcy))
+
+
 def _plain(value) -> str:
     if value is None:
         return ""
@@ -82,6 +101,7 @@ def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", 
     from .makeup import template_globals
 
     env = layout.env
+    install_vertical_filters(env, layout)
     install_filters(env)
     placement = profiles_placement(doc)
     return templating.render(

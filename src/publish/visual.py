@@ -24,7 +24,7 @@ from .layout import available_layouts, project_root
 DPI = 36  # A4 → 298 × 421 px; enough to see every line, small enough to keep in git
 PIXEL_DELTA = 48  # per-channel difference that counts as a changed pixel (0–255)
 PIXEL_SHARE = 0.002  # share of changed pixels a page may have (0.2 %)
-BUILTIN = ("brochure", "booklet", "brochure-b5")
+BUILTIN = ("brochure", "booklet", "brochure-b5", "tategaki")
 
 
 def reference_dir() -> Path:

@@ -45,7 +45,7 @@ from .classes import (
     is_latin,
 )
 
-__all__ = ["inline_html", "paragraph_html", "latin_runs", "halved_positions", "RUBY_CLASS",
+__all__ = ["inline_html", "vertical_inline_html", "paragraph_html", "latin_runs", "halved_positions", "RUBY_CLASS",
            "text_html", "running_text", "fullwidth_punctuation"]
 
 _FULLWIDTH = ("W", "F")
@@ -168,13 +168,16 @@ def fullwidth_punctuation(text: str) -> str:
 
 
 class _Renderer:
-    def __init__(self, plain: str, phrases: set[int] | None = None, breaks: set[int] | None = None):
+    def __init__(self, plain: str, phrases: set[int] | None = None, breaks: set[int] | None = None,
+                 vertical: bool = False, tcy_auto: bool = False):
         self.source = plain
         self.plain = plain = fullwidth_punctuation(plain)
         self.pos = 0  # offset of the next node in plain
         self.halved = halved_positions(plain)
         self.phrases = phrases or set()
         self.breaks = breaks or set()
+        self.vertical = vertical  # 縦組み: 縦中横 spans (see vertical_inline_html)
+        self.tcy_auto = tcy_auto
 
     def render_phrased(self, inlines) -> str:
         """``render`` with each phrase (between the offsets ``self.phrases``) in a nowrap
@@ -216,7 +219,10 @@ class _Renderer:
     def render(self, inlines, bouten: bool = False) -> str:
         out = []
         for node in inlines:
-            if isinstance(node, (Text, TateChuYoko)):
+            if isinstance(node, TateChuYoko) and self.vertical:
+                self.pos += len(node.text)
+                out.append(_tcy_span(node.text, bouten))
+            elif isinstance(node, (Text, TateChuYoko)):
                 out.append(self.text(node.text, bouten))
             elif isinstance(node, Ruby):
                 out.append(self.ruby(node))
@@ -247,6 +253,8 @@ class _Renderer:
             run = text[s:e]
             if kind == "nobr":
                 out.append(f'<span class="jl-nobr">{escape(run)}</span>')
+            elif self.vertical and self.tcy_auto and AUTO_TCY.fullmatch(run):
+                out.append(_tcy_span(run, bouten))
             else:
                 classes = ["jl-latin"]
                 if _wants_gap(run[0], self.char(start + s - 1)):
@@ -344,6 +352,51 @@ class _Renderer:
             f'style="{";".join(rt_style)}">{escape(node.reading)}</span></span>'
             f'<span class="jl-rb"{rb_style}>{escape(node.base)}</span></span>'
         ).replace("left:-0em", "left:0em")
+
+
+# 縦中横 by the vertical.tate_chu_yoko: auto token: numbers of up to two digits, acronyms
+# of up to three capitals
+AUTO_TCY = re.compile(r"[0-9]{1,2}|[A-Z]{2,3}")
+# ASCII punctuation beside Japanese text that vertical lines set in its fullwidth
+# (upright, vertical-alternate) form; inside a Latin run it stays and turns with the run
+_VERTICAL_FULLWIDTH = str.maketrans({"?": "？", "!": "！", "(": "（", ")": "）"})
+
+
+def _tcy_span(text: str, bouten: bool) -> str:
+    """An upright unit one em long (縦中横): ``jl-tcy`` (typeset_ja.css) plus the number of
+    characters, which picks half-width (2) or compressed (3, 4) glyphs."""
+    cls = "jl-tcy jl-tcy-" + str(min(len(text), 4)) + (" jl-bt" if bouten else "")
+    return f'<span class="{cls}">{escape(text)}</span>'
+
+
+def _vertical_inlines(inlines):
+    """The inlines with ASCII ?!() outside Latin runs in their fullwidth forms."""
+
+    def convert(text: str) -> str:
+        out, i = [], 0
+        for s, e in latin_runs(text):
+            out.append(text[i:s].translate(_VERTICAL_FULLWIDTH))
+            out.append(text[s:e])
+            i = e
+        out.append(text[i:].translate(_VERTICAL_FULLWIDTH))
+        return "".join(out)
+
+    result = []
+    for node in inlines:
+        if isinstance(node, Text):
+            node = Text(convert(node.text))
+        elif isinstance(node, (Emphasis, Strong)):
+            node = type(node)(tuple(_vertical_inlines(node.children)))
+        result.append(node)
+    return tuple(result)
+
+
+def vertical_inline_html(inlines, *, tcy_auto: bool = False) -> Markup:
+    """Typeset inline nodes for a vertical (縦組み) line: as :func:`inline_html`, plus
+    縦中横 spans for ``^12^`` (and, with ``tcy_auto``, short numbers and acronyms) and
+    fullwidth ？！（） beside Japanese text."""
+    inlines = _vertical_inlines(tuple(inlines))
+    return Markup(_Renderer(plain_text(inlines), vertical=True, tcy_auto=tcy_auto).render(inlines))
 
 
 def inline_html(inlines) -> Markup:

@@ -1,0 +1,490 @@
+"""Vertical print (縦組み, layouts/tategaki) measured on built PDFs.
+
+Two documents are built by the real pipeline (`pdf.build_pdf`, print stage included):
+the sample interview, and the sample with one more section holding the typesetting stress
+paragraphs (ruby, emphasis dots, Latin, 約物) and 縦中横. Everything is read back from the
+PDF with pdfplumber (characters in content-stream order, their boxes and matrices) and
+pypdfium2 (rendered ink), on the upright pages of the finished file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from publish.model import Answer, Paragraph, Question, Section, Text
+from publish.source.markup import parse_inline
+from publish.typeset_ja.classes import (
+    CLOSING_BRACKETS,
+    COMMAS,
+    FULL_STOPS,
+    INSEPARABLE,
+    NOT_AT_LINE_END,
+    NOT_AT_LINE_START,
+    OPENING_BRACKETS,
+    is_japanese,
+    is_latin,
+)
+
+from .test_sample_source import seed_body, sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "content" / "tokyo-ict-exchange.yaml"
+STRESS = ROOT / "tests" / "fixtures" / "typeset" / "stress.txt"
+TCY_PARAGRAPH = "令和^5^年度の派遣は^12^月に始まり、ICTとDXの研修を2つ受け、2019年の入庁から数えて4年め。"
+
+SIZE = 9.0  # tategaki body size
+HALF = SIZE / 2
+
+
+def _build(doc) -> bytes:
+    from publish.layout import load_layout
+    from publish.pdf import build_pdf
+
+    return build_pdf(doc, load_layout("tategaki"), notes=lambda message: None)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from publish.build import load
+
+    doc = load(SAMPLE)
+    return doc, _build(doc)
+
+
+@pytest.fixture(scope="module")
+def stress():
+    from publish.build import load
+
+    doc = load(SAMPLE)
+    blocks = [b.strip().replace("\n", "") for b in STRESS.read_text(encoding="utf-8").split("\n\n")]
+    paragraphs = tuple(parse_inline(b) for b in blocks if b) + (parse_inline(TCY_PARAGRAPH),)
+    extra = Section(heading=Paragraph((Text("縦組みの試験"),)), turns=(Answer("yamada", paragraphs),))
+    doc = dataclasses.replace(doc, sections=(extra,) + doc.sections[:1])
+    return doc, _build(doc)
+
+
+# --- reading the PDF back ------------------------------------------------------------------
+
+
+def _cross(c) -> float:
+    """A character's extent across the column (its em box width on the page)."""
+    return c["x1"] - c["x0"]
+
+
+def _runs(chars):
+    """Content-stream runs: consecutive characters going down one column."""
+    runs, current = [], []
+    for c in chars:
+        xc = (c["x0"] + c["x1"]) / 2
+        if current:
+            p = current[-1]
+            pxc = (p["x0"] + p["x1"]) / 2
+            if abs(xc - pxc) > 5 or c["top"] < p["top"] - 1:
+                runs.append(current)
+                current = []
+        current.append(c)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _is_body(run) -> bool:
+    widths = [_cross(c) for c in run if c["text"].strip()]
+    return bool(widths) and sum(abs(w - SIZE) < 0.05 for w in widths) >= 0.6 * len(widths)
+
+
+def body_lines(data):
+    """[(page index, [chars])] of the body-size columns (lead, questions, answers), in
+    content-stream order; the cover and back cover are skipped."""
+    out = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for pno, page in enumerate(pdf.pages[1:-1], start=1):
+            for run in _runs(page.chars):
+                if _is_body(run):
+                    out.append((pno, [c for c in run if c["text"].strip()]))
+    return out
+
+
+def em_top(c) -> float:
+    """Top of a character's em box on the page. pdfplumber places an upright glyph's box
+    by the font descriptor's descent; the ideographic em box is -0.12 … 0.88 em."""
+    if c["upright"] and is_japanese(c["text"]):
+        return c["top"] - (c["matrix"][5] + 0.88 * _cross(c) - c["y1"])
+    return c["top"]
+
+
+def em_bottom(c) -> float:
+    if c["upright"] and is_japanese(c["text"]):
+        return em_top(c) + _cross(c)
+    return c["bottom"]
+
+
+def column_centre(chars) -> float:
+    """The x of a column's centre line (the middle of its fullwidth characters)."""
+    import statistics
+
+    xs = [(c["x0"] + c["x1"]) / 2 for c in chars if c["upright"] and is_japanese(c["text"])]
+    return statistics.median(xs or [(c["x0"] + c["x1"]) / 2 for c in chars])
+
+
+def _text(chars) -> str:
+    return "".join(c["text"] for c in chars)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _head_and_foot(lines):
+    import collections
+
+    heads = collections.Counter(round(em_top(cs[0]), 1) for _, cs in lines if len(cs) > 30)
+    head = heads.most_common(1)[0][0]
+    return head, head + 45 * SIZE
+
+
+def _paragraph_ends(doc) -> list[str]:
+    texts = [p.plain for p in doc.lead]
+    for section in doc.sections:
+        for turn in section.turns:
+            if isinstance(turn, (Question, Answer)):
+                texts += [p.plain for p in turn.paragraphs]
+    return [_norm(t) for t in texts]
+
+
+_LABEL = re.compile(r"^(──|[^：]{1,6}：)")
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def test_pages_are_upright_right_to_left_and_preflight_passes(sample, tmp_path):
+    from publish import preflight
+
+    _, data = sample
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.Root.ViewerPreferences.Direction == pikepdf.Name.R2L
+        for page in pdf.pages:
+            trim = [float(v) for v in page.obj.TrimBox]
+            assert abs((trim[2] - trim[0]) - 148 * 72 / 25.4) < 0.5
+            assert abs((trim[3] - trim[1]) - 210 * 72 / 25.4) < 0.5
+            assert "/Rotate" not in page.obj
+        assert len(pdf.pages) % 4 == 0
+    path = tmp_path / "tategaki.pdf"
+    path.write_bytes(data)
+    report = preflight.check_pdf(path, preflight.Expectations(trim_mm=(148, 210), bleed_mm=3, pdfx=True,
+                                                             binding="saddle"))
+    assert report.ok, report.format(verbose=True)
+    assert {"fonts", "boxes", "colour", "page-count", "safety"} <= set(report.checks_run)
+
+
+def test_columns_run_top_to_bottom_right_to_left(sample):
+    _, data = sample
+    lines = body_lines(data)
+    assert len(lines) > 110
+    for pno, cs in lines:
+        tops = [c["top"] for c in cs]
+        assert tops == sorted(tops), _text(cs)
+    by_page: dict[int, list[float]] = {}
+    for pno, cs in lines:
+        by_page.setdefault(pno, []).append(column_centre(cs))
+    for pno, xs in by_page.items():
+        assert xs == sorted(xs, reverse=True), f"page {pno}: columns not right to left"
+    # the line grid: adjacent body columns are a whole number of 16pt pitches apart
+    # (blocks between them — headings, profiles, space between turns — take whole lines)
+    steps = [a - b for xs in by_page.values() for a, b in zip(xs, xs[1:])]
+    assert sum(abs(s - 16) < 0.05 for s in steps) > 0.4 * len(steps)
+    off = [s for s in steps if s < 3 * 16 and abs(s / 16 - round(s / 16)) * 16 > 0.1]
+    assert not off, off
+
+
+def test_text_layer_has_every_seed_sentence_in_reading_order(sample):
+    _, data = sample
+    lines = body_lines(data)
+    head, foot = _head_and_foot(lines)
+    left = min(cs[0]["x0"] for _, cs in lines) - 1
+    right = max(cs[0]["x1"] for _, cs in lines) + 1
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        chars = [
+            c for page in pdf.pages for c in page.chars
+            if left <= (c["x0"] + c["x1"]) / 2 <= right and head - 6 <= (c["top"] + c["bottom"]) / 2 <= foot + 6
+        ]
+    text = _norm(_text(chars))
+    position, checked = 0, 0
+    for line in seed_body():
+        for sentence in sentences(line):
+            wanted = _norm(sentence)
+            found = text.find(wanted, position)
+            assert found >= 0, f"missing or out of order: {sentence!r}"
+            position = found + len(wanted)
+            checked += 1
+    assert checked > 80
+
+
+def test_kinsoku_at_column_heads_and_ends(sample, stress):
+    bad, checked = [], 0
+    for _, data in (sample, stress):
+        lines = body_lines(data)
+        for (pno, cs), nxt in zip(lines, lines[1:] + [(None, [])]):
+            first, last = cs[0]["text"], cs[-1]["text"]
+            checked += 1
+            if first in NOT_AT_LINE_START:
+                bad.append(f"p{pno} column starts with {first}: {_text(cs)}")
+            if last in NOT_AT_LINE_END:
+                bad.append(f"p{pno} column ends with {last}: {_text(cs)}")
+            if nxt[1] and last in INSEPARABLE and nxt[1][0]["text"] in INSEPARABLE and last == nxt[1][0]["text"]:
+                bad.append(f"p{pno} splits {last}{last}: {_text(cs)}")
+    assert checked > 180
+    assert not bad, "\n".join(bad)
+
+
+def _flushness(doc, data):
+    lines = body_lines(data)
+    head, foot = _head_and_foot(lines)
+    ends = _paragraph_ends(doc)
+    flush, ragged = 0, []
+    for pno, cs in lines:
+        text = _norm(_LABEL.sub("", _text(cs)))
+        if any(e.endswith(text) for e in ends) or not any(text in e for e in ends):
+            continue  # a paragraph's last column, or not body text
+        last = cs[-1]
+        bottom = em_bottom(last)
+        if not last["upright"]:
+            pass  # Latin turned: its box is its advance
+        elif last["text"] in CLOSING_BRACKETS | FULL_STOPS | COMMAS and abs(bottom - HALF - foot) < 0.5:
+            bottom -= HALF  # set half-width (push-in, 約物詰め): the em box overhangs its advance
+        elif not is_japanese(last["text"]):  # 縦中横: the unit is one em, its figures shorter
+            bottom = foot if abs(bottom - foot) < 0.25 * SIZE else bottom
+        if abs(bottom - foot) <= 0.5:
+            flush += 1
+        else:
+            ragged.append(f"p{pno} ends {bottom - foot:+.2f}pt: {_text(cs)}")
+    return flush, ragged
+
+
+def test_non_final_columns_are_flush_top_and_bottom(sample, stress):
+    for doc, data in (sample, stress):
+        flush, ragged = _flushness(doc, data)
+        total = flush + len(ragged)
+        assert total > 40
+        assert flush / total >= 0.98, f"{flush}/{total} flush:\n" + "\n".join(ragged)
+
+
+def test_column_heads_on_one_line_and_opening_brackets_trimmed(sample):
+    _, data = sample
+    lines = body_lines(data)
+    head, _ = _head_and_foot(lines)
+    off = []
+    for pno, cs in lines:
+        top = em_top(cs[0])
+        if cs[0]["text"] in OPENING_BRACKETS:
+            top += HALF  # the opening bracket's blank half is trimmed at a column head
+        # paragraphs start one em down (字下げ); a 縦中横 unit's figures are shorter than its em
+        tolerance = 0.45 * SIZE if cs[0]["upright"] and not is_japanese(cs[0]["text"]) else 0.5
+        if not any(abs(top - (head + k * SIZE)) < tolerance for k in (0, 1)):
+            off.append(f"p{pno} starts {top - head:+.2f}pt: {_text(cs)[:12]}")
+    assert len(off) <= 0.02 * len(lines), "\n".join(off)
+
+
+# --- glyphs ----------------------------------------------------------------------------------
+
+
+def test_japanese_upright_latin_turned_clockwise(sample):
+    _, data = sample
+    upright = turned = tcy = 0
+    for _, cs in body_lines(data):
+        for c in cs:
+            a, b, c_, d = c["matrix"][:4]
+            if unicodedata.east_asian_width(c["text"]) in ("W", "F"):
+                assert c["upright"] and a > 0 and d > 0, c["text"]
+                upright += 1
+            elif is_latin(c["text"]) and not c["upright"]:
+                # x axis of the glyph points down the page: rotated 90° clockwise
+                assert b < 0 and c_ > 0 and abs(a) < 1e-6, c["text"]
+                turned += 1
+            elif is_latin(c["text"]):
+                tcy += 1  # 縦中横 (checked below): upright, in one em
+    assert upright > 3000 and turned > 50 and tcy > 20
+
+
+def _ink_centre(data, page_index, c, dx0=0.0, dx1=0.0, scale=8):
+    """Centre of the dark pixels in the em box of the upright character ``c`` (its left
+    and right edges moved by dx0, dx1 pt), as fractions of that box; None if no ink.
+    The box is computed from the glyph's matrix."""
+    import pypdfium2 as pdfium
+
+    with pikepdf.open(io.BytesIO(data)) as pdf_:
+        media = [float(v) for v in pdf_.pages[page_index].mediabox]
+    size = _cross(c)
+    e, f = c["matrix"][4], c["matrix"][5]
+    x0, x1 = e + dx0, e + size + dx1
+    top, bottom = f + 0.88 * size, f - 0.12 * size
+    page = pdfium.PdfDocument(data)[page_index]
+    image = page.render(scale=scale, grayscale=True).to_pil()
+    # pdfminer's matrices are relative to the MediaBox's lower-left corner
+    height = media[3] - media[1]
+    crop = (x0 * scale, (height - top) * scale, x1 * scale, (height - bottom) * scale)
+    region = image.crop(tuple(round(v) for v in crop))
+    pixels = region.load()
+    xs = ys = n = 0
+    for y in range(region.height):
+        for x in range(region.width):
+            if pixels[x, y] < 128:
+                xs += x
+                ys += y
+                n += 1
+    if not n:
+        return None
+    return xs / n / region.width, ys / n / region.height
+
+
+def test_commas_and_full_stops_take_their_vertical_forms(sample):
+    """、。 sit in the upper right of their em box (the font's vert alternates)."""
+    _, data = sample
+    checked = 0
+    for pno, cs in body_lines(data)[5:40]:
+        for c in cs:
+            if c["text"] in "、。":
+                centre = _ink_centre(data, pno, c)
+                assert centre is not None
+                cx, cy = centre
+                assert cx > 0.55 and cy < 0.45, f"{c['text']} ink at {cx:.2f}, {cy:.2f} of its em box"
+                checked += 1
+    assert checked > 20
+
+
+def test_tate_chu_yoko_upright_in_one_em(stress):
+    _, data = stress
+    found, slots = {}, {}
+    for pno, cs in body_lines(data):
+        text = _text(cs)
+        for key in ("12月", "ICTと", "DXの", "2つ", "5年"):
+            i = text.find(key)
+            if i > 0 and key not in found:
+                found[key] = cs[i:i + len(key) - 1]
+                slots[key] = (em_bottom(cs[i - 1]), em_top(cs[i + len(key) - 1]), pno, cs[i - 1])
+        if "2019" in text:
+            i = text.find("2019")
+            assert not any(c["upright"] for c in cs[i:i + 4]), "4 figures stay turned"
+    assert {"12月", "ICTと", "DXの", "2つ", "5年"} <= set(found), found.keys()
+    for key in ("12月", "ICTと", "DXの"):
+        unit = found[key]
+        assert all(c["upright"] for c in unit), key
+        tops = [c["top"] for c in unit]
+        assert max(tops) - min(tops) < 0.5, f"{key} side by side on one line"
+        assert unit[-1]["x1"] - unit[0]["x0"] <= SIZE + 0.2, f"{key} within one em"
+        assert all(b["x0"] >= a["x0"] for a, b in zip(unit, unit[1:])), f"{key} reads left to right"
+        # centred in the one-em slot between its neighbours
+        before, after, pno, previous = slots[key]
+        # one em, plus what justification puts around an inline box
+        assert SIZE - 0.3 < after - before < SIZE + 3, f"{key} takes {after - before:.2f}pt"
+        if is_japanese(previous["text"]) and previous["upright"]:
+            m = list(previous["matrix"])
+            # an em box centred in the slot, below the previous character
+            m[5] -= (before + after) / 2 - SIZE / 2 - em_top(previous)
+            cx, cy = _ink_centre(data, pno, dict(previous, matrix=tuple(m)))
+            assert abs(cx - 0.5) < 0.1 and abs(cy - 0.5) < 0.12, f"{key}'s ink centred at {cx:.2f}, {cy:.2f}"
+    assert found["2つ"][0]["upright"] and found["5年"][0]["upright"]
+
+
+def test_ruby_and_emphasis_dots_to_the_right(stress):
+    _, data = stress
+    lines = body_lines(data)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        readings = [
+            c for page in pdf.pages for c in page.chars
+            if abs(_cross(c) - HALF) < 0.05 and c["upright"] and is_japanese(c["text"])
+        ]
+    reading_text = _text(readings)
+    for word in ("とうきょうと", "しょくいん", "ぎょうせい", "つちか"):
+        assert word in reading_text
+    # each reading sits right of a body column, in the line gap
+    columns = [(cs[0]["x0"], cs[0]["x1"], cs[0]["top"], cs[-1]["bottom"]) for _, cs in lines]
+    placed = 0
+    for r in readings:
+        xc, yc = (r["x0"] + r["x1"]) / 2, (r["top"] + r["bottom"]) / 2
+        hosts = [col for col in columns if col[2] - 5 <= yc <= col[3] + 5 and col[1] - 0.3 <= r["x0"] <= col[1] + 3]
+        placed += bool(hosts)
+    assert placed >= 0.95 * len(readings) and len(readings) > 40
+    # emphasis dots: ink right of the emphasised characters, none left of them
+    for pno, cs in lines:
+        text = _text(cs)
+        i = text.find("大切なのは")
+        if i < 0:
+            continue
+        for c in cs[i:i + 5]:
+            right = _ink_centre(data, pno, c, SIZE + 0.3, 4.5)
+            left = _ink_centre(data, pno, c, -4.5, -SIZE - 0.3)
+            assert right is not None, f"no emphasis dot right of {c['text']}"
+            assert left is None, f"ink left of {c['text']}"
+        break
+    else:
+        pytest.fail("the emphasised phrase was not found")
+
+
+def test_horizontal_layouts_do_not_change():
+    """The draw hook leaves text boxes without --jl-writing-mode alone: the horizontal
+    booklet renders to the same PDF content with and without it installed."""
+    from publish.build import load
+    from publish.layout import load_layout
+    from publish.pdf import render_document
+    from publish.typeset_ja import vertical
+
+    doc = load(SAMPLE)
+    layout = load_layout("booklet")
+    with_hook = render_document(doc, layout).write_pdf()
+    vertical.uninstall()
+    try:
+        without = render_document(doc, layout).write_pdf()
+    finally:
+        vertical.install()
+
+    def contents(data):
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return [b"".join(s.read_bytes() for s in p.obj.Contents) if isinstance(p.obj.Contents, pikepdf.Array)
+                    else p.obj.Contents.read_bytes() for p in pdf.pages]
+
+    assert contents(with_hook) == contents(without)
+
+
+def test_vert_alternates_cache_matches_the_fonts():
+    """fonts/vert-alternates.json (read instead of parsing GSUB at every build) is what
+    fontTools reads from the bundled fonts, and holds the forms the pages need."""
+    import json
+
+    from publish.layout import fonts_dir
+    from publish.typeset_ja import vertical
+
+    cache = json.loads((fonts_dir() / vertical.VERT_CACHE).read_text(encoding="utf-8"))
+    fonts = sorted(fonts_dir().glob("*.ttf"))
+    assert fonts and len(cache["fonts"]) == len(fonts)
+    from fontTools.ttLib import TTFont
+
+    for path in fonts:
+        content = path.read_bytes()
+        key = vertical.font_key(content)
+        fresh = vertical.vert_map(content, cached=False)
+        assert {int(a): b for a, b in cache["fonts"][key].items()} == fresh, path.name
+        cmap = TTFont(path, lazy=True).getBestCmap()
+        order = TTFont(path, lazy=True).getGlyphOrder()
+        gid = {ch: order.index(cmap[ord(ch)]) for ch in "、。「」ー"}
+        assert all(gid[ch] in fresh for ch in gid), path.name
+
+
+def test_preview_shows_upright_pages_right_to_left():
+    from publish.preview import Previewer
+
+    previewer = Previewer(SAMPLE, layout="tategaki", scale=0.3)
+    previewer.rebuild()
+    state = previewer.snapshot()
+    assert state["error"] is None and state["right_to_left"] is True
+    assert state["pages"] >= 8
+    assert all(h > w for w, h in state["sizes"]), "every page upright (portrait)"
