@@ -207,6 +207,8 @@ def with_photo(name: str) -> str:
 
 @pytest.fixture
 def images(content_dir) -> Path:
+    import weasyprint  # noqa: F401 - it sets PIL's LOAD_TRUNCATED_IMAGES for the whole process
+
     folder = content_dir / "images"
     Image.new("RGB", (300, 200), (200, 80, 40)).save(folder / "ok.jpg", quality=90)
     Image.new("RGB", (300, 200), (40, 80, 200)).save(folder / "ok.png")

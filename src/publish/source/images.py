@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageFile
 
 from ..errors import SourceError, SourceProblem
 
@@ -115,7 +115,7 @@ def _inspect(data: bytes) -> CheckedImage:
                 if kind == "PNG":
                     image.verify()  # chunk checksums
         with Image.open(io.BytesIO(data)) as image:
-            image.load()  # decode every pixel: a truncated or damaged file fails here
+            _decode_strictly(image)  # decode every pixel: a truncated or damaged file fails here
     except _Refusal:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -129,6 +129,17 @@ def _inspect(data: bytes) -> CheckedImage:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _Refusal(f"the image is damaged or truncated ({reason})") from None
     return CheckedImage(kind, width, height)
+
+
+def _decode_strictly(image) -> None:
+    # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole process when it
+    # is imported (a build, the preview): a truncated JPEG would then pass, grey-filled.
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
 def _too_big(width: int, height: int) -> str:
