@@ -1,7 +1,8 @@
 """Model -> HTML through a layout's Jinja2 templates (the print side).
 
 Filters available to templates: `inline` (a Paragraph as typeset inline HTML), `plain`,
-`rich_plain`, `uri` (a path as a file URI) and `jdate` (2024年2月1日).
+`rich_plain`, `uri` (a path as a file URI) and `jdate` (2024年2月1日). Templates run in
+the layout's sandbox (publish.templating) and see a plain `LayoutView`, not the Layout.
 """
 
 from __future__ import annotations
