@@ -91,7 +91,7 @@ def _build(source: Path) -> tuple[bytes, object]:
     doc = load(source)
     layout = layout_for(doc)
     html = render_print_html(doc, layout)
-    return render_html(html, layout).write_pdf(), layout.type_area
+    return render_html(html, layout, [doc.source]).write_pdf(), layout.type_area
 
 
 @pytest.fixture(scope="module")

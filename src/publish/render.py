@@ -5,6 +5,8 @@ Filters available to templates: `inline` (a Paragraph as typeset inline HTML), `
 (a title broken by phrase and balanced for `measure` ems), `ja` (a plain string typeset:
 和欧間, full-width punctuation) and `running` (a running head's text). Global: `pt`
 (a length token in points).
+Templates run in the layout's sandbox (publish.templating) and see a plain `LayoutView`,
+not the Layout.
 """
 
 from __future__ import annotations
