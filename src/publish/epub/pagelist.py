@@ -54,6 +54,8 @@ class _Stream:
     where: list[tuple[int, int]]     # (document index, offset in its XHTML)
 
 
+#: a marker at the first character of these goes before their opening tag
+_INLINE = {"b", "span", "strong", "em", "i", "a", "ruby", "small"}
 _TOKEN = re.compile(r"<!--.*?-->|<[^>]+>|&[#\w]+;|[^<&]", re.S)
 
 
@@ -64,6 +66,7 @@ def _stream(xhtmls: list[str]) -> _Stream:
         body = text.find("<body")
         skip = 0            # inside <rt>/<rp>
         ruby_start = None   # offset of the open <ruby>: markers go before it
+        opened = None       # offset of the inline tags that open right before the next text
         for match in _TOKEN.finditer(text, max(body, 0)):
             token = match.group()
             if token.startswith("<"):
@@ -74,6 +77,10 @@ def _stream(xhtmls: list[str]) -> _Stream:
                     skip += -1 if closing else (0 if token.endswith("/>") else 1)
                 elif name == "ruby":
                     ruby_start = None if closing else match.start()
+                if not closing and name in _INLINE and not token.endswith("/>"):
+                    opened = match.start() if opened is None else opened
+                else:
+                    opened = None
                 continue
             if skip:
                 continue
@@ -81,7 +88,9 @@ def _stream(xhtmls: list[str]) -> _Stream:
             if char.isspace():
                 continue
             chars.append(char)
-            where.append((index, ruby_start if ruby_start is not None else match.start()))
+            place = opened if opened is not None else (ruby_start if ruby_start is not None else match.start())
+            where.append((index, place))
+            opened = None
     return _Stream("".join(chars), where)
 
 
