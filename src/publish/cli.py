@@ -14,12 +14,20 @@ from .errors import PublishError, SourceError
 DEFAULT_CONTENT = Path("content")
 
 
+def _here(path: Path) -> Path:
+    """`path` relative to the current folder when inside it (messages stay as before)."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _content_dir() -> Path:
     """The project's content/ (see project.py), else ./content."""
     from .project import current
 
     project = current()
-    return project.content if project is not None else DEFAULT_CONTENT
+    return _here(project.content) if project is not None else DEFAULT_CONTENT
 
 
 def _sources(paths: list[str]) -> list[Path]:
@@ -40,7 +48,7 @@ def _out_dir(args) -> Path:
     if args.out:
         return Path(args.out)
     project = current()
-    return project.build if project is not None else Path("build")
+    return _here(project.build) if project is not None else Path("build")
 
 
 def _formats(value: str) -> list[str]:
