@@ -45,6 +45,9 @@ def child_layout_yaml(name: str, parent: str, root: Path | list[Path] | None = N
         f"extends: {parent}",
         f"description: {yaml_scalar(str(tokens.get('description', parent)) + ' (variant)')}",
     ]
+    mode = BY_NAME["writing_mode"]  # the one top-level design token (縦組み print)
+    out += ["", *("#" + line[3:] for line in _doc_lines(f"{mode.doc} [{mode.unit}]")),
+            f"# writing_mode: {tokens.get('writing_mode', mode.default)}"]
     for group in _group_order(tokens):
         values = tokens.get(group) if isinstance(tokens.get(group), dict) else {}
         names = [t.name.split(".", 1)[1] for t in TOKENS if t.name.startswith(group + ".") and "*" not in t.name]
