@@ -242,7 +242,8 @@ def test_the_photo_sample_builds_with_a_full_bleed_cover_at_300_ppi(tmp_path):
         pages, _ = read_facts(opened)
     cover_images = [i for i in pages[0].images if i.kind != "mask" and i.width_px > 2000]
     assert len(cover_images) == 1 and 299 < cover_images[0].ppi, cover_images
-    assert sum(i.width_px == 720 for p in pages for i in p.images) == 2, "both profile photos"
+    # both profile photos, in the profiles (and again on the make-up stage's people page)
+    assert sum(i.width_px == 720 for p in pages[:3] for i in p.images) == 2, "both profile photos"
     image, bleed, trim = _bleed_pixels(pdf)
     x0, y0, x1, y1 = bleed
     for x, y in ((x0 + 1, y0 + 1), (x1 - 2, y0 + 1), (x0 + 1, y1 - 2), (x1 - 2, y1 - 2)):
@@ -285,7 +286,7 @@ def test_a_designers_cover_part_serves_collections_too(layouts, tmp_path):
     (layouts / "mine" / "templates" / "parts").mkdir(parents=True)
     (layouts / "mine" / "layout.yaml").write_text("extends: brochure\n", encoding="utf-8")
     part = (layouts / "brochure" / "templates" / "parts" / "cover.html.j2").read_text(encoding="utf-8")
-    part = part.replace('<p class="cover-kind">{{ doc.kind }}</p>', '<p class="cover-kind">特集　{{ doc.kind }}</p>')
+    part = part.replace('<p class="cover-kind">{{ doc.kind | ja }}</p>', '<p class="cover-kind">特集　{{ doc.kind | ja }}</p>')
     (layouts / "mine" / "templates" / "parts" / "cover.html.j2").write_text(part, encoding="utf-8")
     from publish.collection import render_collection_html
     from publish.layout import available_layouts, load_layout
@@ -360,7 +361,7 @@ def test_an_unclosed_bracket_is_reported_where_it_opens(tmp_path, capsys):
     source.write_text(NO_HEADING.replace("interviewer: 編集部\n", "tags: [育成, 新卒\n"), encoding="utf-8")
     assert source.read_text(encoding="utf-8").splitlines()[4].startswith("tags: [")  # line 5
     status, lines = run(["check", str(source)], capsys)
-    assert status == 2 and lines[0].startswith(f"{source}:5:7: YAML syntax error: the [ opened here is not closed"), lines
+    assert status == 2 and lines[0].startswith(f"{source}:5:7: tags: YAML syntax error: the [ opened here is not closed"), lines
 
 
 def test_the_interviewer_leads_questions_in_print_as_in_the_epub(tmp_path):

@@ -114,6 +114,7 @@ def test_a_broken_template_raises_instead_of_writing_a_broken_book(tmp_path):
 
     root = tmp_path / "layouts"
     shutil.copytree(layouts_dir() / "brochure", root / "brochure")
+    (tmp_path / "fonts").symlink_to(layouts_dir().parent / "fonts")  # the CSS names ../../fonts/
     section = root / "brochure" / "epub" / "section.xhtml.j2"
     section.write_text(section.read_text(encoding="utf-8").replace("</section>", "", 1), encoding="utf-8")
     doc = load(SAMPLE)

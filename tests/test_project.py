@@ -63,7 +63,7 @@ def test_new_layout_goes_into_the_project_and_layouts_says_where_each_comes_from
     capsys.readouterr()
     assert main(["layouts"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
-    assert set(rows) == {"brochure", "booklet", "brochure-b5", "mine"}
+    assert set(rows) == {"brochure", "booklet", "brochure-b5", "tategaki", "mine"}
     assert rows["mine"].split()[1] == "project" and "(extends booklet)" in rows["mine"]
     assert rows["booklet"].split()[1] == "built-in" and str(ROOT / "layouts" / "booklet") in rows["booklet"]
 

@@ -205,7 +205,6 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
                             jobs: int | None = None, vertical: bool | None = None,
                             embed_fonts: bool | None = None, strict: bool = False) -> list:
     """`publish build x.collection.yaml`: build/x.pdf and build/x.epub, written atomically as a set."""
-    import os
 
     from .build import SUFFIXES, Built
     from .layout import available_layouts, load_layout

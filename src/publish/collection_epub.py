@@ -15,7 +15,7 @@ from pathlib import Path
 from .collection import Collection, render_collection_html
 from .epub import BOOK_ID_NAMESPACE, Document, _check_xml, _environment, assemble_resources, image_hrefs
 from .epub import page_list_metadata, page_list_setting
-from .epub import IMAGE_TYPES, COVER_HREF, alt_text_sentence, conformance, edition_identity, embed_fonts_setting, writing_mode
+from .epub import COVER_HREF, alt_text_sentence, conformance, edition_identity, embed_fonts_setting, writing_mode
 from .epub.inline import uses_ruby
 from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakana, package_opf, toc_ncx
 from .epub import zip_epub

@@ -511,7 +511,11 @@ def import_article(path: Path, *, publisher: str | None = None) -> tuple[str, Ar
         if not manuscript.lines:
             raise ImportProblem([SourceProblem(path, 1, 1, "", "the manuscript is empty")])
         # a manuscript is untrusted text too: controls, lone surrogates and bidi overrides are refused
-        if refused := bad_characters("\n".join(manuscript.lines) + "\n", path):
+        import dataclasses
+
+        refused = [dataclasses.replace(problem, line=number)  # the paragraph's number in the manuscript
+                   for number, text in manuscript.lines for problem in bad_characters(text + "\n", path)]
+        if refused:
             raise ImportProblem(refused)
         article = parse_lines(manuscript.lines, path, manuscript.headings, manuscript.named)
         article.warnings += [Warn(line, message) for line, message in manuscript.warnings]

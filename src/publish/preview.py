@@ -156,6 +156,11 @@ class Previewer:
         count = len(document.pages)
         sizes = [(round(p.width * PX_TO_PT * self.scale), round(p.height * PX_TO_PT * self.scale))
                  for p in document.pages]
+        if getattr(self, "right_to_left", False):  # 縦組み frames are shown turned upright
+            from .typeset_ja import vertical
+
+            turned = set(vertical.frame_pages(document))
+            sizes = [(h, w) if i in turned else (w, h) for i, (w, h) in enumerate(sizes)]
         view = min(max(1, self.view_page), count) - 1
         first = self._rasterise(document, [view])
         seconds = time.perf_counter() - started

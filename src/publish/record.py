@@ -56,6 +56,12 @@ def _register() -> None:
     etree.register_namespace(PREFIX, NS)
 
 
+def _recorded_path(shown: str) -> str:
+    """The source as recorded: relative to the working folder, or only its name when it
+    lies outside (an absolute path would make builds in two folders differ)."""
+    return Path(shown).name if Path(shown).is_absolute() else shown
+
+
 def stamp(data: bytes, layout, edition: str, source) -> bytes:
     """`data` with the record in its XMP metadata (the rest of the packet kept as it is)."""
     import pikepdf
@@ -70,14 +76,14 @@ def stamp(data: bytes, layout, edition: str, source) -> bytes:
         "bleed": f"{layout.bleed_mm:g}" if edition == "print" else "0",
         "binding": str(settings.get("binding", "saddle")),
         "pdfx": "true" if edition == "print" else "false",
-        "source": display_path(Path(source)),
+        "source": _recorded_path(display_path(Path(source))),
     }
     with pikepdf.open(io.BytesIO(data)) as pdf:
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             for key, value in values.items():
                 meta[f"{{{NS}}}{key}"] = value
         out = io.BytesIO()
-        pdf.save(out)
+        pdf.save(out, deterministic_id=True)  # reproducible: no random /ID
     return out.getvalue()
 
 

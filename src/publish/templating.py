@@ -34,10 +34,12 @@ class LayoutView:
     name: str
     tokens: dict
     bleed_mm: float
+    vertical: bool = False  # writing_mode: vertical (縦組み print)
 
 
 def layout_view(layout) -> LayoutView:
-    return LayoutView(name=layout.name, tokens=copy.deepcopy(layout.tokens), bleed_mm=layout.bleed_mm)
+    return LayoutView(name=layout.name, tokens=copy.deepcopy(layout.tokens), bleed_mm=layout.bleed_mm,
+                      vertical=bool(getattr(layout, "vertical", False)))
 
 
 class LayoutLoader(jinja2.FileSystemLoader):

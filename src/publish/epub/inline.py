@@ -57,7 +57,7 @@ def text_xhtml(text: str, vertical: bool = False, upright: tuple[int, int] = DEF
     return "".join(out)
 
 
-def inline_xhtml(inlines, vertical: bool = False, breaks: frozenset[int] = frozenset(),
+def inline_xhtml(inlines, vertical: bool = False, *, breaks: frozenset[int] = frozenset(),
                  upright: tuple[int, int] = DEFAULT_UPRIGHT) -> Markup:
     """The inline XHTML of one paragraph's nodes. Half-width ? ! ( ) : inside Japanese text
     are set full-width (as in print; the model keeps the source); ``breaks`` are offsets of
@@ -120,8 +120,8 @@ def to_xhtml(value, vertical: bool = False, upright: tuple[int, int] = DEFAULT_U
 
         return Markup(text_xhtml(fullwidth_punctuation(value), vertical, upright))
     if isinstance(value, Paragraph):
-        return inline_xhtml(value.inlines, vertical, upright)
-    return Markup("").join(inline_xhtml(p.inlines, vertical, upright) for p in value)
+        return inline_xhtml(value.inlines, vertical, upright=upright)
+    return Markup("").join(inline_xhtml(p.inlines, vertical, upright=upright) for p in value)
 
 
 @jinja2.pass_context
@@ -163,4 +163,4 @@ def headline_filter(context, value) -> Markup:
     if not isinstance(value, Paragraph):
         return Markup("").join(headline_filter(context, p) for p in value)
     cuts = frozenset(boundaries(value.plain, value.inlines))
-    return inline_xhtml(value.inlines, vertical, cuts)
+    return inline_xhtml(value.inlines, vertical, breaks=cuts, upright=upright_setting(context.get("layout")))

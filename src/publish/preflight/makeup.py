@@ -422,7 +422,6 @@ def _column_holes(page: PageText, following: PageText | None, body: float, pitch
     bodies = [l for l in page.lines if l.kind == 'body']
     if not bodies:
         return []
-    left, right = area[0], area[2]
     # column left edges: body lines that start a column (no indent) cluster at each edge
     starts = sorted(round(l.x0) for l in bodies)
     edges: list[float] = []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import zlib
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Operator, Stream
+from pikepdf import Dictionary, Name, Operator, Stream
 
 TEXT_SHOW = {'Tj', 'TJ', "'", '"'}
 PATH_PAINT = {'f', 'F', 'f*', 'B', 'B*', 'b', 'b*', 'S', 's'}
