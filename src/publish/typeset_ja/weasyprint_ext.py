@@ -645,22 +645,13 @@ def _was_pushed_out(line, run: str, em: float) -> bool:
 
 
 def _retry_narrower(context, linebox, line, original, fixed_args, args, kwargs):
-    position_y, bottom_space, skip_stack, containing_block = fixed_args
-    line_absolutes, line_fixed = [], []
     shapes = list(context.excluded_shapes)
-    _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = linebox, line.jl_extra - 0.01, None
-    _PUSH_IN.compress = False
-    try:
-        trial, trial_resume = original(
-            context, linebox, position_y, bottom_space, skip_stack, containing_block,
-            line_absolutes, line_fixed, *args, **kwargs)
-    finally:
-        _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = None, 0.0, None
-        _PUSH_IN.compress = True
-    if (
-        trial is None or trial_resume is None or getattr(trial, "jl_extra", -1) < -0.01
-        or list(context.excluded_shapes) != shapes
-    ):
+    result = _trial_line(context, linebox, original, fixed_args, args, kwargs, line.jl_extra - 0.01,
+                         compress=False)
+    if result is None:
+        return None
+    trial, trial_resume, line_absolutes, line_fixed, _ = result
+    if trial_resume is None or getattr(trial, "jl_extra", -1) < -0.01:
         context.excluded_shapes[:] = shapes
         return None
     return trial, trial_resume, line_absolutes, line_fixed
@@ -680,24 +671,12 @@ def _try_push_in(context, linebox, line, resume_at, original, fixed_args, args, 
     overflow = estimate - natural_extra
     if overflow > 2.5 * em:
         return None
-    position_y, bottom_space, skip_stack, containing_block = fixed_args
-    line_absolutes, line_fixed = [], []
     shapes = list(context.excluded_shapes)
-    _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = linebox, max(overflow, 0) + 0.1 * em, None
-    try:
-        trial, trial_resume = original(
-            context, linebox, position_y, bottom_space, skip_stack, containing_block,
-            line_absolutes, line_fixed, *args, **kwargs)
-        # compressed to fit, or (the estimate was generous) fitting as it is
-        fitted = _PUSH_IN.result or (
-            _PUSH_IN.result is None and getattr(trial, "jl_extra", -1.0) >= -0.01)
-    finally:
-        _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = None, 0.0, None
-    if (
-        trial is None or not fitted
-        or _line_chars(trial) != _line_chars(line) + len(run)
-        or list(context.excluded_shapes) != shapes
-    ):
+    result = _trial_line(context, linebox, original, fixed_args, args, kwargs, max(overflow, 0) + 0.1 * em)
+    if result is None:
+        return None
+    trial, trial_resume, line_absolutes, line_fixed, fitted = result
+    if not fitted or _line_chars(trial) != _line_chars(line) + len(run):
         context.excluded_shapes[:] = shapes
         return None
     if trial_resume is not None:
@@ -706,6 +685,31 @@ def _try_push_in(context, linebox, line, resume_at, original, fixed_args, args, 
             return None
     trial.jl_pushed_in = run
     return trial, trial_resume, line_absolutes, line_fixed
+
+
+def _trial_line(context, linebox, original, fixed_args, args, kwargs, extra, *, compress=True):
+    """Lay the line out again with `extra` points of room (negative: less room), the
+    compression of JLReq's order switched on or off. (trial, resume, absolutes, fixed,
+    fitted) — fitted: compressed to fit, or fitting as it is — or None when there is no
+    line or the trial changed the floats' shapes (restored)."""
+    position_y, bottom_space, skip_stack, containing_block = fixed_args
+    line_absolutes, line_fixed = [], []
+    shapes = list(context.excluded_shapes)
+    _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = linebox, extra, None
+    _PUSH_IN.compress = compress
+    try:
+        trial, trial_resume = original(
+            context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            line_absolutes, line_fixed, *args, **kwargs)
+        fitted = _PUSH_IN.result or (
+            _PUSH_IN.result is None and getattr(trial, "jl_extra", -1.0) >= -0.01)
+    finally:
+        _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = None, 0.0, None
+        _PUSH_IN.compress = True
+    if trial is None or list(context.excluded_shapes) != shapes:
+        context.excluded_shapes[:] = shapes
+        return None
+    return trial, trial_resume, line_absolutes, line_fixed, fitted
 
 
 # --- paragraph ends (段落末の泣き別れ) ----------------------------------------------------
@@ -729,26 +733,10 @@ def _avoid_short_end(context, linebox, line, resume_at, original, fixed_args, ar
     if natural_extra is None:
         return None
     em = linebox.style["font_size"]
-    position_y, bottom_space, skip_stack, containing_block = fixed_args
-    shapes = list(context.excluded_shapes)
+    skip_stack = fixed_args[2]
 
     def attempt(extra, compress):
-        line_absolutes, line_fixed = [], []
-        _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = linebox, extra, None
-        _PUSH_IN.compress = compress
-        try:
-            trial, trial_resume = original(
-                context, linebox, position_y, bottom_space, skip_stack, containing_block,
-                line_absolutes, line_fixed, *args, **kwargs)
-            fitted = _PUSH_IN.result or (
-                _PUSH_IN.result is None and getattr(trial, "jl_extra", -1.0) >= -0.01)
-        finally:
-            _PUSH_IN.target, _PUSH_IN.extra, _PUSH_IN.result = None, 0.0, None
-            _PUSH_IN.compress = True
-        if trial is None or list(context.excluded_shapes) != shapes:
-            context.excluded_shapes[:] = shapes
-            return None
-        return trial, trial_resume, line_absolutes, line_fixed, fitted
+        return _trial_line(context, linebox, original, fixed_args, args, kwargs, extra, compress=compress)
 
     # 1. push in: the whole rest on this line, compressed
     estimate = sum(em if unicodedata.east_asian_width(c) in ("W", "F") else em / 2 for c in stripped)
