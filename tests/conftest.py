@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,13 @@ def content_dir(tmp_path) -> Path:
     folder = tmp_path / "content"
     (folder / "images").mkdir(parents=True)
     return folder
+
+
+@pytest.fixture
+def layouts(tmp_path, monkeypatch):
+    """A copy of layouts/ (fonts/ beside it) that $PUBLISH_LAYOUTS points at."""
+    root = tmp_path / "layouts"
+    shutil.copytree(ROOT / "layouts", root)
+    (tmp_path / "fonts").symlink_to(ROOT / "fonts")
+    monkeypatch.setenv("PUBLISH_LAYOUTS", str(root))
+    return root

@@ -8,21 +8,10 @@ import re
 import shutil
 import textwrap
 
-import pytest
 
 from publish.cli import main
 
 from .conftest import ROOT, SAMPLE
-
-
-@pytest.fixture
-def layouts(tmp_path, monkeypatch):
-    """A copy of layouts/ (fonts/ beside it) that $PUBLISH_LAYOUTS points at."""
-    root = tmp_path / "layouts"
-    shutil.copytree(ROOT / "layouts", root)
-    (tmp_path / "fonts").symlink_to(ROOT / "fonts")
-    monkeypatch.setenv("PUBLISH_LAYOUTS", str(root))
-    return root
 
 
 def run(argv, capsys) -> tuple[int, list[str]]:

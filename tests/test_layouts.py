@@ -4,7 +4,6 @@ the built-in booklet and brochure-b5, new-layout's scaffold and the designers' g
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 
 import pytest
@@ -25,16 +24,6 @@ sections:
       - q: 質問です。
       - yamada: 答えです。
 """
-
-
-@pytest.fixture
-def layouts(tmp_path, monkeypatch):
-    """A copy of layouts/ (fonts/ beside it) that $PUBLISH_LAYOUTS points at."""
-    root = tmp_path / "layouts"
-    shutil.copytree(ROOT / "layouts", root)
-    (tmp_path / "fonts").symlink_to(ROOT / "fonts")
-    monkeypatch.setenv("PUBLISH_LAYOUTS", str(root))
-    return root
 
 
 def write_layout(root, name: str, text: str):

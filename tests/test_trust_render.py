@@ -53,15 +53,6 @@ def server():
     httpd.server_close()
 
 
-@pytest.fixture
-def layouts(tmp_path, monkeypatch):
-    root = tmp_path / "layouts"
-    shutil.copytree(ROOT / "layouts", root)
-    (tmp_path / "fonts").symlink_to(ROOT / "fonts")
-    monkeypatch.setenv("PUBLISH_LAYOUTS", str(root))
-    return root
-
-
 def child(root, name: str, yaml: str = "", files: dict | None = None):
     folder = root / name
     folder.mkdir()
