@@ -21,6 +21,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .errors import MissingLayoutFile
 from .model import Answer, Interview, Paragraph, PullQuote, RichText, Section
 
 
@@ -122,7 +123,7 @@ def render_collection_html(collection: Collection, layout, *, medium: str = "pri
 
     try:
         collection_css = [layout.find("collection.css").as_uri()]
-    except Exception:  # a layout without collection styles still builds, plainly
+    except MissingLayoutFile:  # a layout without collection styles still builds, plainly
         collection_css = []
     return templating.render(
         env, "templates/collection.html.j2",

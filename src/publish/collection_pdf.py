@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 from .collection import Collection, render_collection_html
+from .errors import MissingLayoutFile
 from .model import rich_plain
 
 PX_TO_PT = 0.75
@@ -266,7 +267,7 @@ def _furniture(pages, layout, medium: str) -> bytes:
     links = "".join(f'<link rel="stylesheet" href="{p.as_uri()}">' for p in layout.stylesheets("print"))
     try:
         links += f'<link rel="stylesheet" href="{layout.find("collection.css").as_uri()}">'
-    except Exception:  # noqa: BLE001
+    except MissingLayoutFile:  # a layout without collection styles
         pass
     body = []
     for kind, title in pages:

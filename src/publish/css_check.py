@@ -24,7 +24,7 @@ from pathlib import Path
 import tinycss2
 from tinycss2.ast import FunctionBlock
 
-from .errors import display_path
+from .errors import MissingLayoutFile, display_path
 
 # Properties the print document may carry without WeasyPrint knowing them: none so far.
 # Vendor-prefixed names (-webkit-, -epub-) are for other renderers (the EPUB's reading
@@ -394,7 +394,7 @@ def check_layout(layout) -> list[CssProblem]:
     sheets = list(layout.stylesheets("print"))
     try:
         sheets.append(layout.find("collection.css"))
-    except Exception:
+    except MissingLayoutFile:  # optional
         pass
     return check_stylesheets(list(dict.fromkeys(sheets)), layout.css_variables("print"))
 

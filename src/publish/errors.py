@@ -58,3 +58,14 @@ def display_path(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+class LoadRefused(PublishError):
+    """A load outside what the trust model allows (bad input: exit status 2)."""
+
+    exit_status = 2
+
+
+class MissingLayoutFile(PublishError):
+    """A file a layout chain does not have (`Layout.find`); callers that can do without an
+    optional file (collection.css) catch exactly this."""

@@ -22,17 +22,11 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .errors import PublishError, display_path
+from .errors import LoadRefused, PublishError, display_path  # noqa: F401 - LoadRefused: re-exported
 
 MAX_DATA_URL = 32 * 1024  # characters
 MAX_FILE_BYTES = 64 * 1024 * 1024
 TEXT_SUFFIXES = (".css", ".j2", ".html", ".yaml", ".yml", ".xhtml", ".svg")
-
-
-class LoadRefused(PublishError):
-    """A load outside what the trust model allows (bad input: exit status 2)."""
-
-    exit_status = 2
 
 
 class _Refused(FatalURLFetchingError):
@@ -46,7 +40,7 @@ class _Refused(FatalURLFetchingError):
 
 def default_roots(layout, sources=()) -> list[Path]:
     """The folders a build of `sources` in `layout` may read."""
-    from .layout import fonts_dir, layouts_dir
+    from .project import fonts_dir, layouts_dir
 
     roots = [Path(s).resolve().parent for s in sources if s]
     roots += [Path(folder) for folder in layout.chain]

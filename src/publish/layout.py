@@ -18,30 +18,16 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import PublishError, SourceError, SourceProblem
+from .errors import LoadRefused, MissingLayoutFile, PublishError, SourceError, SourceProblem
+from .layout_tokens import PT_PER, token_paths  # noqa: F401 - part of the layout API
+from .project import fonts_dir, layouts_dir  # noqa: F401 - part of the layout API
 from .source import yamltree
 
-PT_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75, "q": 72 / 25.4 / 4}
 
 
 def project_root() -> Path:
     """The checkout holding layouts/ and fonts/ (an editable install); see project.py."""
     return Path(__file__).resolve().parents[2]
-
-
-def layouts_dir() -> Path:
-    """The built-in layouts (package data, or the checkout's `layouts/`), or the folder named
-    by $PUBLISH_LAYOUTS (tests, previews of a designer's own layouts folder)."""
-    from .project import builtin_layouts_dir
-
-    override = os.environ.get("PUBLISH_LAYOUTS")
-    return Path(override).resolve() if override else builtin_layouts_dir()
-
-
-def fonts_dir() -> Path:
-    from .project import builtin_fonts_dir
-
-    return builtin_fonts_dir()
 
 
 def layout_roots(root: Path | list[Path] | None = None) -> list[Path]:
@@ -331,12 +317,10 @@ class Layout:
             candidate = folder / relative
             if candidate.exists():
                 if not candidate.resolve().is_relative_to(Path(folder).resolve()):
-                    from .fetch import LoadRefused
-
                     raise LoadRefused(f"layout '{self.name}': {relative} resolves to {candidate.resolve()}, "
                                       f"outside the layout's folder {folder}")
                 return candidate
-        raise PublishError(f"layout '{self.name}': no {relative} in {', '.join(str(p) for p in self.chain)}")
+        raise MissingLayoutFile(f"layout '{self.name}': no {relative} in {', '.join(str(p) for p in self.chain)}")
 
     def stylesheets(self, medium: str) -> list[Path]:
         names = (self.tokens.get("stylesheets") or {}).get(medium, [])
@@ -462,19 +446,6 @@ def _area_culprits(layout: Layout) -> list[tuple[str, str]]:
         return layout.type_area.culprits()
     except (KeyError, ValueError, TypeError):
         return []  # a missing or malformed token, reported on its own
-
-
-def token_paths(tokens: dict, prefix: str = "") -> dict[str, object]:
-    """{'colors.accent.rgb': '#…', …}: every overridable leaf token by dotted name."""
-    out = {}
-    for key, value in tokens.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out[name] = value
-            out.update(token_paths(value, name + "."))
-        else:
-            out[name] = value
-    return out
 
 
 def apply_style(layout: Layout, style: dict, source: Path | None) -> Layout:

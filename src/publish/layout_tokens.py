@@ -25,6 +25,11 @@ TRIM_NAMES = ("A3", "A4", "A5", "A6", "JIS-B4", "JIS-B5", "JIS-B6", "ISO-B5")  #
 MM = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*mm\s*\Z")
 
 
+PT_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75, "q": 72 / 25.4 / 4}
+
+# the make-up stage's ways to fit a binding (publish.makeup), in their default order
+STRATEGIES = ("tighten", "loosen", "quote", "people", "contact", "blank")
+
 @dataclass(frozen=True)
 class Token:
     name: str  # dotted; a final "*" stands for any name in an open group
@@ -279,8 +284,6 @@ def check_value(token: Token, value) -> str | None:
             return f"must be a number, not {value!r}"
         return _range(token, value, "")
     if kind == "strategies":
-        from .makeup import STRATEGIES
-
         if not isinstance(value, list) or not value:
             return f"must be a list of strategies ({', '.join(STRATEGIES)}), not {value!r}"
         for item in value:
@@ -454,7 +457,6 @@ def check_rgb(value) -> str | None:
 
 
 def length_pt(value) -> float | None:
-    from .layout import PT_PER
 
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
@@ -567,7 +569,6 @@ def style_leaves(style: dict, prefix: tuple = ()):
 def check_style(style: dict, tokens: dict) -> list[tuple[tuple, str, bool]]:
     """Problems of a source's `style:` against the resolved layout's tokens, as
     (field path inside style, message, at_key)."""
-    from .layout import token_paths
 
     known = {n: v for n, v in token_paths(tokens).items()
              if not isinstance(v, dict) or n.startswith("colors.")}
@@ -603,3 +604,16 @@ def type_area_problems(layout) -> list[str]:
         return layout.type_area.problems()
     except (KeyError, ValueError, TypeError) as exc:  # pragma: no cover - checked per token first
         return [f"type area: {exc}"]
+
+
+def token_paths(tokens: dict, prefix: str = "") -> dict[str, object]:
+    """{'colors.accent.rgb': '#…', …}: every overridable leaf token by dotted name."""
+    out = {}
+    for key, value in tokens.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out[name] = value
+            out.update(token_paths(value, name + "."))
+        else:
+            out[name] = value
+    return out

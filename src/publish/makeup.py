@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-STRATEGIES = ("tighten", "loosen", "quote", "people", "contact", "blank")
+from .layout_tokens import STRATEGIES
 EDITORIAL = ("quote", "people", "contact")
 DEFAULTS = {
     "strategies": list(STRATEGIES),

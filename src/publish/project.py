@@ -10,6 +10,7 @@ installed wheel (`publish/_data/`); in an editable install they are the checkout
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def builtin_layouts_dir() -> Path:
 def builtin_fonts_dir() -> Path:
     """The bundled fonts (SIL OFL, licence files beside them)."""
     return _data("fonts")
+
+
+def layouts_dir() -> Path:
+    """The built-in layouts (package data, or the checkout's `layouts/`), or the folder named
+    by $PUBLISH_LAYOUTS (tests, previews of a designer's own layouts folder)."""
+    override = os.environ.get("PUBLISH_LAYOUTS")
+    return Path(override).resolve() if override else builtin_layouts_dir()
+
+
+def fonts_dir() -> Path:
+    return builtin_fonts_dir()
 
 
 def sample_source() -> Path:

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pypdfium2 as pdfium
 
-from . import MM, Context, Finding, Severity, check
+from .report import MM, Context, Finding, Severity, check
 from .facts import NON_X1A_KINDS, RGB_KINDS
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO

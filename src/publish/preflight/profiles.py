@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import Expectations
+from .report import Expectations
 
 PROFILES = ('press', 'screen')
 
