@@ -1,21 +1,24 @@
-"""Orchestration: one source -> the outputs asked for, written atomically as a set."""
+"""Orchestration: one source -> its book -> the outputs asked for, written atomically as a set.
+
+    source (.yaml, .collection.yaml) --load--> Book --layout_for--> Layout
+        --write (publish.write: pdf, screen-pdf, booklet, epub)--> bytes, notes --> build/
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PublishError
 from .layout import apply_style, available_layouts, load_layout
-from .model import Interview
+from .write import write
+from .model import Book, Interview, book_of
+from .options import DEFAULT_FORMATS, FORMATS, Options  # noqa: F401 - FORMATS: the CLI's choices
 from .output import OutputSet
 from .source import load_interview
 from .source.collection import is_collection, load_collection
 
-FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
-DEFAULT_FORMATS = ("pdf", "epub")
 # format -> the file name after the slug
 SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "screen-pdf": "-screen.pdf", "booklet": "-booklet.pdf"}
 # format -> what the file is for, said in the build log
@@ -111,47 +114,79 @@ def check_css(layout, *, strict: bool = False, report=None) -> list:
     return problems
 
 
-def output_path(doc: Interview, fmt: str, out_dir: Path) -> Path:
+def output_path(doc, fmt: str, out_dir: Path) -> Path:
     return Path(out_dir) / f"{doc.slug}{SUFFIXES[fmt]}"
 
 
-def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("build"), *, layout: str | None = None,
-                 vertical: bool | None = None, embed_fonts: bool | None = None,
-                 strict: bool = False) -> list[Built]:
-    """`vertical` / `embed_fonts` (EPUB only): None leaves it to the layout's epub tokens.
-    The layout's stylesheet problems go to stderr as warnings (`strict`: an error)."""
-    if is_collection(source):
-        from .collection import build_collection_source
-
-        return build_collection_source(source, formats, out_dir, layout=layout, vertical=vertical,
-                                       embed_fonts=embed_fonts, strict=strict)
+def load_book(source: Path, layout: str | None = None) -> Book:
+    """The book a source makes: an interview is a book of one chapter, a collection file a
+    book of many (refused when an interview of the same name would write the same files)."""
     doc = load(source, layout)
-    lay = layout_for(doc, layout)
-    check_css(lay, strict=strict)
+    if isinstance(doc, Book):
+        twin = Path(source).parent / f"{doc.slug}.yaml"
+        if twin.exists():
+            raise PublishError(f"{source}: both this collection and the interview {twin} would write "
+                               f"{doc.slug}.pdf; rename one of them")
+        return doc
+    return book_of(doc)
+
+
+def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("build"), *,
+                 options: Options | None = None, report=None, **given) -> list[Built]:
+    """Every format of one source (an interview or a collection), rendered first and then
+    renamed into place together (OutputSet). `options` (publish.options) says what to
+    build; without it, one is made from the other arguments and the environment. The
+    writers' notes and the layout's stylesheet warnings go to `report` (stderr)."""
+    if options is None:
+        options = Options.from_environment(formats=formats, out_dir=out_dir, **given)
+    report = report or progress
+    book = load_book(Path(source), options.layout)
+    lay = layout_for(book, options.layout)
+    check_css(lay, strict=options.strict, report=report)
     built = []
     with OutputSet() as outputs:  # every format rendered first, then all renamed into place
-        for fmt in formats:
-            data = make_bytes(doc, lay, fmt, vertical=vertical, embed_fonts=embed_fonts)
-            path = outputs.stage(output_path(doc, fmt, out_dir), data)
-            built.append(Built(Path(source), fmt, path, len(data)))
+        for fmt in options.formats:
+            written = write(book, lay, fmt, options)
+            for note in written.notes:
+                report(f"  {note}")
+            path = outputs.stage(output_path(book, fmt, options.out_dir), written.data)
+            built.append(Built(Path(source), fmt, path, len(written.data)))
     return built
 
 
-def make_bytes(doc: Interview, layout, fmt: str, *, vertical: bool | None = None,
-               embed_fonts: bool | None = None) -> bytes:
-    if fmt in ("pdf", "screen-pdf", "booklet"):
-        from . import pdf
+def make_bytes(doc, layout, fmt: str, options: Options | None = None) -> bytes:
+    """One format of a loaded source as bytes (the notes printed to stderr)."""
+    written = write(doc, layout, fmt, options or Options.from_environment())
+    for note in written.notes:
+        progress(f"  {note}")
+    return written.data
 
-        from . import record
 
-        writer = {"pdf": pdf.build_pdf, "screen-pdf": pdf.build_screen_pdf, "booklet": pdf.build_booklet_pdf}[fmt]
-        return record.stamp(writer(doc, layout), layout, record.EDITIONS[fmt], doc.source)
-    if fmt == "epub":
+def check_templates(doc, layout_override: str | None = None) -> None:
+    """`publish check`: compile every template of the source's layout chain, then render
+    the print HTML and the EPUB's documents for this source (Jinja only, no typesetting),
+    so a template's syntax error, undefined name, refused include or sandbox refusal is
+    reported as `file.j2:LINE: message` (SourceError, exit 2) before any build."""
+    from . import templating
+    from .epub import _environment
+    from .errors import SourceError
+    from .render import install_filters, render_collection_html, render_print_html
+
+    layout = load_layout(layout_override or doc.layout, style=dict(doc.style), source=doc.source)
+    install_filters(layout.env)
+    problems = templating.check_templates(layout.env, _environment(layout))
+    if problems:
+        raise SourceError(problems)
+    if isinstance(doc, Book):
+        from .collection_epub import build_collection_epub
+
+        render_collection_html(doc, layout)
+        build_collection_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
+    else:
         from .epub import build_epub
 
-        return build_epub(doc, layout, vertical=vertical, embed_fonts=embed_fonts,
-                          source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
-    raise ValueError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
+        render_print_html(doc, layout)
+        build_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
 
 
 def progress(message: str) -> None:

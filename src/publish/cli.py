@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import build as builder
 from .errors import PublishError, SourceError
+from .options import Options
 
 DEFAULT_CONTENT = Path("content")
 
@@ -81,15 +82,15 @@ def cmd_build(args) -> int:
     if _bad_layout_arg(args):
         return 2
     sources = _sources(args.sources)
+    options = Options.from_environment(formats=args.format, out_dir=_out_dir(args), layout=args.layout,
+                                       vertical=args.vertical, embed_fonts=args.embed_fonts, strict=args.strict)
     failures: list[str] = []
     for index, source in enumerate(sources, 1):
         started = time.perf_counter()
         if len(sources) > 1:
             builder.progress(f"[{index}/{len(sources)}] {source}")
         try:
-            for built in builder.build_source(source, args.format, _out_dir(args), layout=args.layout,
-                                              vertical=args.vertical, embed_fonts=args.embed_fonts,
-                                              strict=args.strict):
+            for built in builder.build_source(source, options=options):
                 builder.progress(f"  wrote {built.path} ({built.size / 1024:.0f} KiB) — "
                                  f"{builder.PURPOSES[built.format]}")
         except (SourceError, builder.StylesheetError) as exc:
@@ -128,7 +129,7 @@ def _expectations_for(path: Path, layout: str | None = None, profile: str | None
     content/<slug>.yaml (build/<slug>[-screen|-booklet].pdf), else the press profile (or
     the screen profile for a -screen.pdf); `--profile` picks the profile."""
     from . import preflight, record
-    from .pdf import print_settings
+    from .layout import print_settings
     from .preflight.profiles import select_expectations
 
     stem = path.stem
@@ -218,9 +219,7 @@ def cmd_check(args) -> int:
             continue
         try:
             doc = builder.load(source, args.layout)
-            from .render import render_check
-
-            render_check(doc, args.layout)  # the layout's templates, compiled and rendered for this source
+            builder.check_templates(doc, args.layout)  # the layout's templates, compiled and rendered for this source
             builder.check_css(builder.layout_for(doc, args.layout), strict=args.strict)
         except (SourceError, builder.StylesheetError) as exc:
             print(exc, file=sys.stderr)

@@ -12,7 +12,8 @@ import dataclasses
 from pathlib import Path
 
 
-from .collection import Collection, render_collection_html
+from .model import Book as Collection
+from .render import render_collection_html, render_html
 from .epub import BOOK_ID_NAMESPACE, Document, _check_xml, _environment, assemble_resources, image_hrefs
 from .epub import page_list_metadata, page_list_setting
 from .epub import COVER_HREF, alt_text_sentence, conformance, edition_identity, embed_fonts_setting, writing_mode
@@ -20,7 +21,7 @@ from .epub.inline import uses_ruby
 from .epub.package import CONTAINER_XML, Metadata, Resource, SpineEntry, katakana, package_opf, toc_ncx
 from .epub import zip_epub
 from .model import rich_plain
-from .render import profiles_placement
+from .render import profiles_placement  # noqa: I001
 from .source.images import epub_image
 from .templating import layout_view
 from .templating import render as render_template
@@ -45,8 +46,6 @@ def modified_time(collection: Collection, source_date_epoch: str | None = None):
 def cover_jpeg(collection: Collection, layout) -> bytes:
     """The print collection cover (screen colours), rasterised like an interview's."""
     from .epub.cover import rasterise
-    from .pdf import render_html
-
     html = render_collection_html(collection, layout, medium="screen", chapters=[], back=False,
                                   page_numbers={c.anchor: 0 for c in collection.chapters})
     document = render_html(html, layout, collection.sources)
@@ -123,10 +122,8 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
         rendered.append((d, render_template(env, d.template, **context, title=d.title, vertical=d.vertical, page=d)))
     page_meta = {}
     if page_list_setting(layout):
-        from .pdf import render_html
-
         printed = render_html(render_collection_html(collection, layout, medium="print"), layout,
-                               collection.sources)
+                              collection.sources)
         rendered, page_meta = page_list_metadata(rendered, printed, layout,
                                                  f"{collection.title.plain}（印刷版 {collection.slug}.pdf）")
 

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from .collection import Collection, render_collection_html
 from .errors import MissingLayoutFile
-from .model import rich_plain
+from .model import Book, rich_plain
+from .render import render_collection_html, render_html
 
 PX_TO_PT = 0.75
 
@@ -51,9 +51,7 @@ class Part:
     links: list  # per page: [(anchor, (x1, y1, x2, y2) px)]
 
 
-def _typeset(collection: Collection, layout, medium: str, **parts) -> Part:
-    from .pdf import render_html
-
+def _typeset(collection: Book, layout, medium: str, **parts) -> Part:
     document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout,
                            collection.sources)
     anchors: dict[str, int] = {}
@@ -83,7 +81,7 @@ def _furniture_worker(args) -> tuple[bytes, tuple[float, float]]:
     return _timed(_furniture, *args)
 
 
-def split(collection: Collection, jobs: int) -> list[list[int]]:
+def split(collection: Book, jobs: int) -> list[list[int]]:
     """Contiguous runs of chapter numbers with about the same amount of text each."""
     weights = []
     for chapter in collection.chapters:
@@ -149,7 +147,33 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def build_parallel(collection: Collection, layout, *, medium: str = "print", jobs: int = 2) -> bytes:
+PARALLEL_FROM = 8  # chapters; below this the parallel build's fixed costs eat most of its gain
+
+
+def default_jobs(book: Book) -> int:
+    """How many processes typeset the PDF when the options do not say (PUBLISH_JOBS): one
+    below PARALLEL_FROM chapters or when the other cores are busy (load average), else one
+    per free core (bench_collections measured 1.4-1.6× on two cores at 20-50 interviews)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if len(book.chapters) < PARALLEL_FROM or cores < 2:
+        return 1
+    free = cores - int(os.getloadavg()[0]) if hasattr(os, "getloadavg") else cores
+    return max(1, min(free, 4))
+
+
+def parallel_possible(book: Book, layout, jobs: int | None, *, medium: str = "print") -> bool:
+    """Chapters typeset in parallel only when asked for (`jobs` > 1; None: default_jobs),
+    for a book of several chapters that start on right-hand pages: then a chapter's page
+    count does not depend on where it starts."""
+    from .render import chapter_start
+
+    jobs = default_jobs(book) if jobs is None else jobs
+    return jobs > 1 and not book.single and len(book.chapters) > 1 and chapter_start(layout, medium) == "right"
+
+
+def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int | None = 2,
+                   notes: list | None = None) -> bytes:
+    jobs = default_jobs(collection) if jobs is None else jobs
     import pikepdf
 
     timing: dict = {"jobs": jobs}
@@ -230,6 +254,18 @@ def build_parallel(collection: Collection, layout, *, medium: str = "print", job
     return buffer.getvalue()
 
 
+@contextlib.contextmanager
+def timed_render():
+    """PUBLISH_TIMING=FILE (bench_collections): the one-process render's (wall, CPU) seconds."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    if os.environ.get("PUBLISH_TIMING"):
+        spent = time.process_time() - cpu
+        with open(os.environ["PUBLISH_TIMING"], "w", encoding="utf-8") as handle:
+            json.dump({"jobs": 1, "critical_cpu": spent, "total_cpu": spent,
+                       "render": [time.perf_counter() - wall, spent]}, handle)
+
+
 def _report_timing(timing: dict) -> None:
     """PUBLISH_TIMING=FILE: the phases' (wall, CPU) seconds as JSON, for bench_collections.
     The critical path on an idle machine: the serial phases plus the slowest chunk."""
@@ -257,8 +293,6 @@ def _blank_like(pdf, template):
 
 def _furniture(pages, layout, medium: str) -> bytes:
     """Empty pages with the brochure's running heads and folios, one per final page."""
-    from .pdf import render_html
-
     env = layout.env
     from . import templating
 

@@ -467,3 +467,17 @@ def apply_style(layout: Layout, style: dict, source: Path | None) -> Layout:
             target = target.setdefault(part, {})
         target[leaf] = copy.deepcopy(value)
     return Layout(name=layout.name, chain=layout.chain, tokens=tokens, overrides_from=source)
+
+
+def print_settings(layout: Layout):
+    """The print stage's settings (publish.press.PrintSettings) from the layout's `page` tokens."""
+    from . import press
+
+    tokens = dict(layout.tokens.get("page") or {})
+    profile = tokens.get("icc_profile")
+    if profile:  # a file of the layout chain (the token grammar refuses absolute paths and '..')
+        tokens["icc_profile"] = str(layout.find(profile))
+    try:
+        return press.PrintSettings.from_tokens(tokens)
+    except press.SettingsError as exc:
+        raise PublishError(f"layout '{layout.name}': page: {exc}") from None

@@ -1,7 +1,10 @@
 """The document model: a small, closed set of frozen dataclasses.
 
 Every writer (PDF via HTML templates, EPUB) reads this model and nothing else, so a
-source is parsed and validated once. Inline markup is a node tree, never HTML, so that
+source is parsed and validated once. A `Book` is what the writers take: one interview is
+a book of one chapter (`book_of`), a collection a book of many, each chapter's interview
+with its person ids qualified by the chapter (`ch2-yamada`) so that no two chapters share
+a profile anchor, a speaker or an EPUB id. Inline markup is a node tree, never HTML, so that
 print and EPUB can render ruby and emphasis dots each their own way.
 
 Bump SCHEMA_VERSION when a node changes shape.
@@ -9,6 +12,7 @@ Bump SCHEMA_VERSION when a node changes shape.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,3 +220,102 @@ class Interview:
     def all_images(self) -> tuple[Path, ...]:
         """Every image the print document uses: the cover photo too."""
         return ((self.cover.image,) if self.cover else ()) + self.images
+
+
+# --- books ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int  # 1-based
+    interview: Interview  # person ids qualified by the chapter
+
+    @property
+    def anchor(self) -> str:
+        return f"chapter-{self.number}"
+
+    @property
+    def prefix(self) -> str:
+        return f"ch{self.number}-"
+
+    def original_id(self, person_id: str) -> str:
+        return person_id.removeprefix(self.prefix)
+
+
+@dataclass(frozen=True)
+class Book:
+    slug: str
+    source: Path
+    title: Paragraph
+    chapters: tuple[Chapter, ...]
+    subtitle: Paragraph | None = None
+    title_reading: str | None = None
+    publisher: str | None = None
+    publisher_reading: str | None = None
+    published: _dt.date | None = None
+    intro: RichText = ()
+    layout: str = "brochure"
+    url: str | None = None
+    kind: str = "インタビュー集"
+    style: tuple = ()  # a collection has no token overrides; one interview's style:
+    cover: "Cover | None" = None
+    single: bool = False  # one interview as a book (book_of): print and EPUB as an interview
+
+    @property
+    def interview(self) -> Interview | None:
+        """The interview of a book of one (`book_of`); None for a collection."""
+        return self.chapters[0].interview if self.single else None
+
+    @property
+    def images(self) -> tuple[Path, ...]:
+        """The images of every chapter's text (profiles, figures)."""
+        return tuple(p for c in self.chapters for p in c.interview.images)
+
+    @property
+    def all_images(self) -> tuple[Path, ...]:
+        return ((self.cover.image,) if self.cover else ()) + self.images
+
+    @property
+    def interviews(self) -> tuple[Interview, ...]:
+        return tuple(c.interview for c in self.chapters)
+
+    @property
+    def sources(self) -> list[Path]:
+        """The collection's file and its interviews' (the folders a build may read)."""
+        return [self.source] + [c.interview.source for c in self.chapters]
+
+    @property
+    def people_names(self) -> list[str]:
+        return list(dict.fromkeys(p.name for c in self.chapters for p in c.interview.people))
+
+
+def qualify(doc: Interview, prefix: str) -> Interview:
+    """The interview with every person id (and every reference to one) prefixed."""
+    people = tuple(dataclasses.replace(p, id=prefix + p.id) for p in doc.people)
+    sections = []
+    for section in doc.sections:
+        turns = []
+        for turn in section.turns:
+            if isinstance(turn, Answer):
+                turn = Answer(prefix + turn.speaker, turn.paragraphs)
+            elif isinstance(turn, PullQuote) and turn.by:
+                turn = PullQuote(turn.paragraphs, prefix + turn.by)
+            turns.append(turn)
+        sections.append(Section(section.heading, tuple(turns)))
+    return dataclasses.replace(doc, people=people, sections=tuple(sections))
+
+
+def make_chapters(interviews) -> tuple[Chapter, ...]:
+    return tuple(Chapter(n, qualify(doc, f"ch{n}-")) for n, doc in enumerate(interviews, 1))
+
+
+def book_of(doc: Interview) -> Book:
+    """One interview as a book of one chapter (person ids as they are: a book of one has no
+    other chapter to collide with)."""
+    return Book(slug=doc.slug, source=doc.source, title=doc.title, chapters=(Chapter(1, doc),),
+                subtitle=doc.subtitle, title_reading=doc.title_reading, publisher=doc.publisher,
+                publisher_reading=doc.publisher_reading, published=doc.published, intro=doc.lead,
+                layout=doc.layout, url=doc.url, kind=doc.kind, style=doc.style, cover=doc.cover, single=True)
+
+
+Collection = Book  # the name the templates' docs and older code use for a book of many

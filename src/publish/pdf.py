@@ -1,78 +1,72 @@
-"""The PDF writers: model -> HTML (render) -> WeasyPrint -> bytes.
+"""The PDF writer: a book -> its pages (publish.render, WeasyPrint) -> PDF bytes.
 
-Three editions come from the same model and layout:
-- print: CMYK colours, bleed; then the print stage (`press.finish`) sets the boxes, draws
-  the trim marks, converts colour and pads the page count for the binding;
+Three editions come from the same book and layout, whether the book is one interview or
+a collection of many:
+- print: made up for the binding (publish.makeup), CMYK colours, bleed; then the print
+  stage (`press.finish`) sets the boxes, draws the trim marks, converts colour and pads
+  the page count for the binding;
 - screen: trim size only, RGB, tagged PDF/UA-1 with an outline and metadata;
 - booklet: the screen pages imposed two-up for duplex printing on an office printer.
+
+A large book's print pages are typeset on several cores (publish.collection_pdf), a
+detail of this writer. The writers print nothing: what the user should know is appended
+to `notes`, which the application prints.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
-
-from . import fetch, press
+from . import press
 from .dates import document_date
-from .layout import Layout
-from .model import Interview, rich_plain
-from .render import render_print_html
-from .typeset_ja import vertical, weasyprint_ext
-
-# WeasyPrint warns about every CSS property it does not know (e.g. -webkit- forms);
-# those are expected, so only errors reach the user.
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
+from .layout import Layout, print_settings  # noqa: F401 - print_settings: part of the writer's API
+from .model import Book, Interview, book_of, rich_plain
+from .render import render_book, render_document, render_html  # noqa: F401 - re-exported for callers
+from .typeset_ja import vertical
 
 
-def render_document(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0, plan=None):
-    """A laid-out WeasyPrint Document (pages, boxes) of the interview; `plan` is the
-    make-up stage's (publish.makeup), None for the natural make-up."""
-    html = render_print_html(doc, layout, medium=medium, blank_pages=blank_pages, plan=plan)
-    return render_html(html, layout, sources=[doc.source])
+def as_book(doc) -> Book:
+    return doc if isinstance(doc, Book) else book_of(doc)
 
 
-def fitted_document(doc: Interview, layout: Layout, *, medium: str = "print", notes=None):
-    """The interview made up for its binding (publish.makeup): the page count a multiple
-    of 4 (saddle) or 2 (perfect), by the layout's make-up strategies; the note says which."""
-    from .makeup import fit_interview
+def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None = None):
+    """The book's WeasyPrint Document made up for its binding (publish.makeup): the page
+    count a multiple of 4 (saddle) or 2 (perfect), by the layout's make-up strategies;
+    the note says which."""
+    from .makeup import fit_collection, fit_interview
 
-    document, note = fit_interview(doc, layout, lambda plan: render_document(doc, layout, medium=medium, plan=plan),
-                                   medium=medium)
-    if note and notes is not False:
-        (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
+    book = as_book(book)
+    if book.single:
+        document, note = fit_interview(book.interview, layout, lambda plan: render_document(
+            book.interview, layout, medium=medium, plan=plan), medium=medium)
+    else:
+        document, note = fit_collection(book, layout, lambda plan: render_book(
+            book, layout, medium=medium, plan=plan), medium=medium)
+    if note and notes is not None:
+        notes.append(f"{book.slug}.pdf: {note}")
     return document
 
 
-def render_html(html: str, layout: Layout, sources=()):
-    """WeasyPrint's Document; every file it loads goes through publish.fetch (only the
-    sources' folders, the layout chain and fonts/; no network, no attachments)."""
-    weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
-    vertical.install()  # 縦組み frames: upright glyphs (draws nothing differently elsewhere)
-    return fetch.render(html, layout, sources)
+fitted_document = made_up  # the name the tests and the preview know
 
 
-def print_settings(layout: Layout) -> press.PrintSettings:
-    """The print stage's settings from the layout's `page` tokens."""
-    tokens = dict(layout.tokens.get("page") or {})
-    profile = tokens.get("icc_profile")
-    if profile:  # a file of the layout chain (the token grammar refuses absolute paths and '..')
-        tokens["icc_profile"] = str(layout.find(profile))
-    try:
-        return press.PrintSettings.from_tokens(tokens)
-    except press.SettingsError as exc:
-        from .errors import PublishError
+def build_pdf(doc, layout: Layout, *, notes: list | None = None, jobs: int | None = None,
+              source_date_epoch: str | None = None) -> bytes:
+    """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count.
+    A book of many chapters is typeset on `jobs` processes when that pays (None: as many
+    as publish.collection_pdf.default_jobs finds free)."""
+    book = as_book(doc)
+    from .collection_pdf import build_parallel, parallel_possible, timed_render
 
-        raise PublishError(f"layout '{layout.name}': page: {exc}") from None
-
-
-def build_pdf(doc: Interview, layout: Layout, *, notes=None) -> bytes:
-    """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count."""
-    document = fitted_document(doc, layout, medium="print", notes=notes)
-    raw = _turn_frames(document, document.write_pdf(), layout)
-    data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf",
-                                            build_date=document_date(doc))
-    for note in report.notes:
-        (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
+    if parallel_possible(book, layout, jobs, medium="print"):
+        raw = build_parallel(book, layout, medium="print", jobs=jobs, notes=notes)
+    else:
+        with timed_render():
+            document = made_up(book, layout, medium="print", notes=notes)
+            raw = _turn_frames(document, document.write_pdf(), layout)
+    dated = book.interview or book
+    data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{book.slug}.pdf",
+                                            build_date=document_date(dated, epoch=source_date_epoch))
+    if notes is not None:
+        notes.extend(f"{book.slug}.pdf: {note}" for note in report.notes)
     return vertical.declare_right_to_left(data) if layout.vertical else data
 
 
@@ -84,28 +78,34 @@ def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
     return vertical.turn_pages(raw, vertical.frame_pages(document))
 
 
-def build_screen_pdf(doc: Interview, layout: Layout) -> bytes:
-    """The screen edition: RGB, trim size, tagged, with outline and metadata."""
-    document = render_document(doc, layout, medium="screen")
+def build_screen_pdf(doc, layout: Layout) -> bytes:
+    """The screen edition: RGB, trim size, tagged, with outline and metadata (one render:
+    a tagged PDF's structure would not survive a join)."""
+    book = as_book(doc)
+    document = render_book(book, layout, medium="screen")
     raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
+    interviews = book.interviews
     data = press.finish_screen(
         raw,
-        title=doc.title.plain + (f"──{doc.subtitle.plain}" if doc.subtitle else ""),
-        authors=[p.name for p in doc.people],
-        subject=rich_plain(doc.lead) or None,
-        keywords=list(doc.tags),
+        title=book.title.plain + (f"──{book.subtitle.plain}" if book.subtitle else ""),
+        authors=list(dict.fromkeys(p.name for doc in interviews for p in doc.people)),
+        subject=rich_plain(book.intro) or None,
+        keywords=list(dict.fromkeys(t for doc in interviews for t in doc.tags)),
+        link_titles=None if book.single else {c.anchor: c.interview.title.plain for c in book.chapters},
     )
     return vertical.declare_right_to_left(data) if layout.vertical else data
 
 
-def build_booklet_pdf(doc: Interview, layout: Layout) -> bytes:
+def build_booklet_pdf(doc, layout: Layout) -> bytes:
     """The office booklet: the screen pages, padded for saddle stitching before the back
-    cover, imposed two-up (A5 on A4, A4 on A3) for duplex printing."""
-    document = fitted_document(doc, layout, medium="screen", notes=False)
+    cover, imposed two-up (A5 on A4, A4 on A3) for duplex printing. One interview is made
+    up like its print edition; a collection is typeset as it comes."""
+    book = as_book(doc)
+    document = made_up(book, layout, medium="screen") if book.single else render_book(book, layout, medium="screen")
     raw = _turn_frames(document, document.write_pdf(), layout)
     padded, _ = press.pad_pdf(raw, "saddle")
     return press.impose_booklet(padded, right_to_left=layout.vertical)
 
 
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+__all__ = ["Interview", "build_booklet_pdf", "build_pdf", "build_screen_pdf", "made_up", "print_settings",
+           "render_document", "render_html"]

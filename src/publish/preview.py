@@ -112,11 +112,11 @@ class Previewer:
             gc.freeze()
 
     def _render(self):
-        from .pdf import render_html
+        from .render import render_html
 
         doc = builder.load(self.source, self.layout_override)
         if self.is_collection:
-            from .collection import render_collection_html
+            from .render import render_collection_html
             from .layout import load_layout
 
             layout = load_layout(self.layout_override or doc.layout, source=doc.source)

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .errors import MissingLayoutFile
+
 from . import templating, typeset_ja
 from .layout import Layout, to_pt
-from .model import Interview, Paragraph, plain_text, rich_plain
+from .model import Book, Interview, Paragraph, plain_text, rich_plain
 
 
 def jdate(value: dt.date) -> str:
@@ -96,8 +98,7 @@ def profiles_placement(doc: Interview) -> dict[tuple[int, int], list]:
     return placement
 
 
-def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", blank_pages: int = 0,
-                      plan=None) -> str:
+def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", plan=None) -> str:
     """The HTML WeasyPrint typesets, for `medium` 'print' (CMYK, bleed) or 'screen'.
     `plan` (publish.makeup.Plan): the make-up level and the editorial pages to add."""
     from .makeup import template_globals
@@ -115,34 +116,75 @@ def render_print_html(doc: Interview, layout: Layout, *, medium: str = "print", 
         css_variables=Markup(layout.css_variables(medium)),
         stylesheets=[p.as_uri() for p in layout.stylesheets("print")],
         profiles_at=lambda si, ti: placement.get((si, ti), []),
-        blank_pages=blank_pages,
         **template_globals(plan, layout),
     )
 
 
-def render_check(doc, layout_override: str | None = None) -> None:
-    """`publish check`: compile every template of the source's layout chain, then render
-    the print HTML and the EPUB's documents for this source (Jinja only, no typesetting),
-    so a template's syntax error, undefined name, refused include or sandbox refusal is
-    reported as `file.j2:LINE: message` (SourceError, exit 2) before any build."""
-    from .collection import Collection, render_collection_html
-    from .errors import SourceError
-    from .layout import load_layout
+def render_collection_html(collection: Book, layout, *, medium: str = "print", chapters=None,
+                           front: bool = True, back: bool = True, page_numbers: dict | None = None,
+                           furniture: bool = True, first_page: int = 1, plan=None) -> str:
+    """The HTML WeasyPrint typesets for the collection (or a part of it: the front matter,
+    some chapters, the colophon). `page_numbers` (anchor -> page) writes the table of
+    contents' numbers as text instead of `target-counter()`; `furniture=False` leaves out
+    running heads and folios (stamped later, see collection_pdf)."""
+    from .makeup import template_globals
 
-    layout = load_layout(layout_override or doc.layout, style=dict(doc.style), source=doc.source)
-    from .epub import _environment
+    env = layout.env
+    install_filters(env)
+    placements = {c.number: profiles_placement(c.interview) for c in collection.chapters}
+    try:
+        collection_css = [layout.find("collection.css").as_uri()]
+    except MissingLayoutFile:  # a layout without collection styles still builds, plainly
+        collection_css = []
+    return templating.render(
+        env, "templates/collection.html.j2",
+        collection=collection,
+        chapters=collection.chapters if chapters is None else chapters,
+        layout=templating.layout_view(layout),
+        area=layout.type_area,
+        medium=medium,
+        css_variables=Markup(layout.css_variables(medium)),
+        stylesheets=[p.as_uri() for p in layout.stylesheets("print")] + collection_css,
+        chapter_profiles=lambda chapter: (lambda si, ti: placements[chapter.number].get((si, ti), [])),
+        show_front=front,
+        show_back=back,
+        page_numbers=page_numbers,
+        chapter_start=chapter_start(layout, medium),
+        furniture=furniture,
+        first_page=first_page,
+        **template_globals(plan, layout),
+    )
 
-    install_filters(layout.env)
-    problems = templating.check_templates(layout.env, _environment(layout))
-    if problems:
-        raise SourceError(problems)
-    if isinstance(doc, Collection):
-        from .collection_epub import build_collection_epub
 
-        render_collection_html(doc, layout)
-        build_collection_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
-    else:
-        from .epub import build_epub
+def chapter_start(layout, medium: str) -> str:
+    """`placement.chapters` for this medium: on screen a right-hand start is only the next
+    page (a blank page there has no reason to exist)."""
+    start = (layout.tokens.get("placement") or {}).get("chapters", "right")
+    return "new-page" if start == "right" and medium != "print" else start
 
-        render_print_html(doc, layout)
-        build_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
+
+def render_html(html: str, layout: Layout, sources=()):
+    """WeasyPrint's Document of `html`, with the JLReq extensions installed; every file it
+    loads goes through publish.fetch (only the sources' folders, the layout chain and
+    fonts/; no network, no attachments)."""
+    from . import fetch
+    from .typeset_ja import vertical, weasyprint_ext
+
+    weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
+    vertical.install()  # 縦組み frames: upright glyphs (draws nothing differently elsewhere)
+    return fetch.render(html, layout, sources)
+
+
+def render_document(doc: Interview, layout: Layout, *, medium: str = "print", plan=None):
+    """A laid-out WeasyPrint Document (pages, boxes) of the interview; `plan` is the
+    make-up stage's (publish.makeup), None for the natural make-up."""
+    return render_html(render_print_html(doc, layout, medium=medium, plan=plan), layout, sources=[doc.source])
+
+
+def render_book(book, layout: Layout, *, medium: str = "print", plan=None, **parts):
+    """A laid-out WeasyPrint Document of a book: a book of one is typeset as its interview
+    (templates/document.html.j2), a book of many with templates/collection.html.j2
+    (`parts`: a piece of it, see render_collection_html)."""
+    if book.single:
+        return render_document(book.interview, layout, medium=medium, plan=plan)
+    return render_html(render_collection_html(book, layout, medium=medium, plan=plan, **parts), layout, book.sources)

@@ -43,7 +43,7 @@ def render_pages(layout: str, source: Path | None = None, dpi: int = DPI) -> lis
     from . import build as builder
 
     doc = builder.load(source or sample_source(), layout)
-    data = builder.make_bytes(doc, builder.layout_for(doc, layout), "pdf")
+    data = builder.make_bytes(doc, builder.layout_for(doc, layout), "pdf")  # notes to stderr
     pdf = pdfium.PdfDocument(data)
     try:
         return [page.render(scale=dpi / 72, crop=_to_bleed(page)).to_pil().convert("RGB") for page in pdf]

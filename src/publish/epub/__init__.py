@@ -135,7 +135,7 @@ def page_list_setting(layout: Layout) -> bool:
 def page_list_metadata(rendered, print_document, layout: Layout, source_label: str) -> tuple[list, dict]:
     """The rendered documents with the print edition's page breaks and page list, and the
     Metadata keyword arguments that go with them (pageBreakSource)."""
-    from ..pdf import print_settings
+    from ..layout import print_settings
     from .pagelist import add_page_list, page_texts, print_numbers
 
     texts = page_texts(print_document)
@@ -301,7 +301,7 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
         rendered.append((d, text))
     page_meta = {}
     if page_list_setting(layout):
-        from ..pdf import render_document
+        from ..render import render_document
 
         rendered, page_meta = page_list_metadata(rendered, render_document(doc, layout, medium="print"), layout,
                                                  f"{doc.title.plain}（印刷版 {doc.slug}.pdf）")

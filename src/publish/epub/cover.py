@@ -20,7 +20,7 @@ def cover_pdf(doc: Interview, layout: Layout, *, whole: bool = False) -> bytes:
     sections, so only the first section's heading is typeset with it: 0.1 s instead of the
     whole brochure's 0.8 s. A test checks that the page is the same as the whole
     brochure's (`whole=True`)."""
-    from ..pdf import render_document
+    from ..render import render_document
 
     if not whole and doc.sections:
         doc = dataclasses.replace(doc, sections=(dataclasses.replace(doc.sections[0], turns=()),))

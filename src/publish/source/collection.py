@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..collection import Collection, make_chapters
+from ..model import Book as Collection, make_chapters
 from ..errors import SourceError
 from ..model import Paragraph
 from . import yamltree

@@ -1,0 +1,61 @@
+"""What a build is asked for: one object, made once by the application (CLI, preview,
+make) from its arguments and the environment, and handed down to the writers.
+
+`SOURCE_DATE_EPOCH` and `PUBLISH_JOBS` are read here and nowhere else
+(`Options.from_environment`); a bad value is an error the user can fix (exit 1).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import PublishError
+
+FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
+DEFAULT_FORMATS = ("pdf", "epub")
+
+
+@dataclass(frozen=True)
+class Options:
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    out_dir: Path = Path("build")
+    layout: str | None = None          # overrides the source's layout:
+    vertical: bool | None = None       # EPUB: None leaves it to the layout's epub tokens
+    embed_fonts: bool | None = None    # EPUB: None leaves it to the layout's epub tokens
+    source_date_epoch: str | None = None  # whole seconds since 1970 (reproducible builds)
+    jobs: int | None = None            # processes for a large book's PDF; None: the free cores
+    strict: bool = False               # stylesheet warnings are errors
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown:
+            raise PublishError(f"unknown format {', '.join(map(repr, unknown))}; choose from {', '.join(FORMATS)}")
+        if self.source_date_epoch is not None and not str(self.source_date_epoch).strip().isdigit():
+            raise PublishError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {self.source_date_epoch!r}")
+        if self.jobs is not None and self.jobs < 1:
+            raise PublishError(f"PUBLISH_JOBS must be a whole number of at least 1, not {self.jobs!r}")
+
+    @classmethod
+    def from_environment(cls, environ=None, **given) -> "Options":
+        """The options `given`, with SOURCE_DATE_EPOCH and PUBLISH_JOBS from the environment."""
+        environ = os.environ if environ is None else environ
+        epoch = environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+        jobs_text = environ.get("PUBLISH_JOBS", "").strip()
+        jobs = None
+        if jobs_text:
+            if not jobs_text.isdigit():
+                raise PublishError(f"PUBLISH_JOBS must be a whole number of at least 1, not {jobs_text!r}")
+            jobs = int(jobs_text)
+        given.setdefault("source_date_epoch", epoch)
+        given.setdefault("jobs", jobs)
+        if "formats" in given:
+            given["formats"] = tuple(given["formats"])
+        if "out_dir" in given:
+            given["out_dir"] = Path(given["out_dir"])
+        return cls(**given)
+
+    def but(self, **changes) -> "Options":
+        return replace(self, **changes)
