@@ -1,8 +1,10 @@
 """What a build is asked for: one object, made once by the application (CLI, preview,
 make) from its arguments and the environment, and handed down to the writers.
 
-`SOURCE_DATE_EPOCH` and `PUBLISH_JOBS` are read here and nowhere else
-(`Options.from_environment`); a bad value is an error the user can fix (exit 1).
+`SOURCE_DATE_EPOCH` and `PUBLISH_JOBS` are read here (`Options.from_environment`) and
+handed down; a bad value is an error the user can fix (exit 1). Library callers that pass
+no epoch get the same value from `publish.dates.source_date_epoch`, the only other
+reader, with the same rule (whole seconds, else an error).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Options:
     def from_environment(cls, environ=None, **given) -> "Options":
         """The options `given`, with SOURCE_DATE_EPOCH and PUBLISH_JOBS from the environment."""
         environ = os.environ if environ is None else environ
-        epoch = environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+        epoch = environ.get("SOURCE_DATE_EPOCH", "").strip() or None  # as publish.dates.source_date_epoch
         jobs_text = environ.get("PUBLISH_JOBS", "").strip()
         jobs = None
         if jobs_text:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -44,8 +43,9 @@ def _box(page, key):
 
 
 def _source_date() -> datetime | None:
-    value = os.environ.get('SOURCE_DATE_EPOCH', '').strip()
-    return datetime.fromtimestamp(int(value), timezone.utc) if value.isdigit() else None
+    from ..dates import source_date_epoch  # the one reader of $SOURCE_DATE_EPOCH
+
+    return source_date_epoch()
 
 
 _CONVERTERS: dict = {}
