@@ -152,7 +152,7 @@ def _expectations_for(path: Path, layout: str | None = None, profile: str | None
                                                layout_expectations=preflight.Expectations.from_settings(settings)))
     if made is not None and not profile:
         builder.progress(f"{path}: built with {made.describe()}")
-        return for_edition(made.expectations())
+        return for_edition(preflight.expectations_from_record(made))
     slug = stem.removesuffix(f"-{edition}")
     content = _content_dir()
     source = content / f"{slug}.yaml"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceProblem
+from .source.values import CONTROL
 from .source.yamltree import Locations, dotted
 
 LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(pt|mm|cm|in|px|q|Q)\s*\Z")
@@ -318,7 +319,6 @@ def check_value(token: Token, value) -> str | None:
 # Token values are parsed by these grammars and the CSS custom properties are written back
 # from the parsed values (publish.layout.Layout.css_variables), never pasted.
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 LAYOUT_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
 _IDENT = r"-?[A-Za-z_\u00a0-\U0010ffff][A-Za-z0-9_\-\u00a0-\U0010ffff]*"
 _FAMILY = re.compile(
@@ -398,28 +398,6 @@ def relative_file_problem(value: str) -> str | None:
     return None
 
 
-def check_url(text: str) -> str | None:
-    """None when `text` is a well-formed http(s) URL (as `url:` must be), else the message."""
-    from urllib.parse import urlsplit
-
-    message = f"must be an http:// or https:// address, not {text!r}"
-    if not isinstance(text, str) or CONTROL.search(text) or re.search(r"[\s\"'<>\\^`{|}]", text):
-        return message
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (raises ValueError on a bad port)
-    except ValueError:
-        return message
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
-        return message
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return message
-    if not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+", ascii_host):
-        return message
-    return None
 def fraction(value) -> float | None:
     """'58%' (or 58) -> 58.0; None when it is not a percentage."""
     if isinstance(value, bool):

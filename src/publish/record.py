@@ -35,16 +35,6 @@ class Record:
     pdfx: bool
     source: str
 
-    def expectations(self):
-        from . import preflight
-
-        if self.edition == "print":
-            return preflight.Expectations(trim_mm=self.trim_mm, bleed_mm=self.bleed_mm, pdfx=self.pdfx,
-                                          binding=self.binding)
-        if self.edition == "screen":
-            return preflight.Expectations(trim_mm=self.trim_mm, pdfx=False)
-        return preflight.Expectations(pdfx=False)
-
     def describe(self) -> str:
         w, h = self.trim_mm
         return f"layout {self.layout}, {self.edition} edition, trim {w:g}×{h:g} mm, from {self.source}"

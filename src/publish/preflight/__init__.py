@@ -113,3 +113,12 @@ from .profiles import PROFILES, profile_expectations  # noqa: E402
 __all__ = ['check_pdf', 'open_pdf', 'UnreadablePDF', 'MAX_PDF_BYTES', 'PROFILES', 'profile_expectations', 'check',
            'CHECKS', 'Expectations', 'Finding', 'Report', 'Severity',
            'Context', 'FontFact', 'PageFacts']
+
+
+def expectations_from_record(made) -> Expectations:
+    """What a PDF should be, from the record it carries (publish.record.Record)."""
+    if made.edition == "print":
+        return Expectations(trim_mm=made.trim_mm, bleed_mm=made.bleed_mm, pdfx=made.pdfx, binding=made.binding)
+    if made.edition == "screen":
+        return Expectations(trim_mm=made.trim_mm, pdfx=False)
+    return Expectations(pdfx=False)

@@ -230,7 +230,7 @@ class Checker:
         return name
 
     def url(self, value, path) -> str | None:
-        from ..layout_tokens import check_url
+        from .values import check_url
 
         text = self.plain(value, path)
         message = check_url(text) if text else None
