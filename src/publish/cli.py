@@ -372,6 +372,11 @@ def _terminate(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    import logging
+
+    # WeasyPrint warns about every CSS property it does not know (e.g. -webkit- forms); the
+    # layout's CSS check (css_check) reports what matters, so only its errors get through.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     import signal
     import threading
 
