@@ -31,12 +31,14 @@ def seed_as_docx(target: Path) -> dict:
 
     Which seed lines are headings and answers comes from the text import itself."""
     text = SEED.read_text(encoding="utf-8")
-    article = parse_article(text, SEED)
+    imported = parse_article(text, SEED)
+    article, at = imported.interview, imported.lines
     lines = text.split("\n")
-    headings = {sec.line for sec in article.sections if sec.heading is not None}
-    answers = {turn.line: turn for sec in article.sections for turn in sec.turns if turn.speaker != "q"}
-    profiles = {p.line for p in article.people}
-    title_line = next(i for i, line in enumerate(lines, 1) if line.strip() and not line.startswith("-"))
+    headings = {line for line, sec in zip(at.sections, article.sections) if sec.heading is not None}
+    answers = {line: turn for sec, turn_lines in zip(article.sections, at.turns)
+               for line, turn in zip(turn_lines, sec.turns) if turn.kind == "answer"}
+    profiles = set(at.people)
+    title_line = at.title
     names = {p.id: p.name for p in article.people}
 
     document = docx.Document()
