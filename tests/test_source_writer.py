@@ -19,6 +19,7 @@ from publish.importer import parse_article
 from publish.model import (
     Answer,
     Contact,
+    Cover,
     Emphasis,
     Interview,
     Paragraph,
@@ -93,6 +94,17 @@ def test_markup_that_plain_escaping_would_break_is_written_so_it_reads_back(tmp_
                       sections=(Section(None, (Question((tricky,)), Answer("yamada", (tricky,)))),))
     text, again = write_and_read(model, tmp_path)
     assert again.title == tricky and again.sections[0].turns[1].paragraphs == (tricky,), text
+
+
+def test_style_overrides_and_an_exact_cover_focus_read_back(tmp_path):
+    shutil.copytree(ROOT / "content" / "images", tmp_path / "images")
+    model = dataclasses.replace(
+        load_interview(ROOT / "content" / "tokyo-ict-exchange.yaml", warn=False),
+        style=(("page", {"trim": "A5", "bleed": "3mm"}), ("colors", {"accent": {"rgb": "#005a9c", "cmyk": [100, 50, 0, 0]}})),
+        cover=Cover((tmp_path / "images" / "kohoku-cover.jpg").resolve(), (100 / 3, 12.5), "撮影: 編集部"))
+    text, again = write_and_read(model, tmp_path)
+    assert "style:\n  page:\n    trim: A5" in text and "focus: [33.333333333333336, 12.5]" in text, text
+    assert again.style == model.style and again.cover == model.cover
 
 
 # --- generated models ------------------------------------------------------------------

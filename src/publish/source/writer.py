@@ -127,6 +127,11 @@ def _flow_ok(flow: str, tags) -> bool:
         return False
 
 
+def _number(value: float) -> str:
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
 def _path(path: Path, base: Path | None) -> str:
     if base is not None:
         try:
@@ -256,7 +261,7 @@ def _tail(interview: Interview, base: Path | None) -> list[str]:
         out.append("cover:")
         out.append(f"  image: {scalar(_path(cover.image, base))}")
         if cover.focus != (50.0, 50.0):
-            out.append(f"  focus: [{cover.focus[0]:g}, {cover.focus[1]:g}]")
+            out.append(f"  focus: [{_number(cover.focus[0])}, {_number(cover.focus[1])}]")
         if cover.credit:
             out.append(f"  credit: {scalar(cover.credit)}")
     return out
