@@ -9,7 +9,7 @@ import docx
 from docx.enum.text import WD_BREAK
 
 from publish.cli import main
-from publish.importer import parse_article
+from publish.importer import parse_article, read_article
 from publish.source import load_interview
 
 from .conftest import SAMPLE, SEED
@@ -104,6 +104,10 @@ def test_the_seed_as_a_word_file_imports_to_the_sample(tmp_path, capsys):
     assert "Traceback" not in err
     assert comparable(load_interview(out)) == comparable(load_interview(SAMPLE))
     assert body_lines(out) == body_lines(SAMPLE)
+    # the two readers give the same model, before any YAML is written
+    from_word = read_article(manuscript).interview
+    from_text = parse_article(SEED.read_text(encoding="utf-8"), SEED).interview
+    assert comparable(from_word) == comparable(from_text)
 
 
 def test_word_knows_headings_bold_names_and_breaks_that_text_must_guess(tmp_path, capsys):
