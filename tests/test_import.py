@@ -84,15 +84,15 @@ def body_lines(article: Path) -> list[str]:
 
 @pytest.mark.parametrize("article", [SEED, OWN], ids=["seed", "own"])
 def test_every_character_of_the_body_ends_up_in_the_source(article):
-    _, parsed = import_article(article)
-    text, _ = import_article(article)
+    _, imported = import_article(article)
+    parsed = imported.interview
     doc_lines = []
     for sec in parsed.sections:
         if sec.heading:
-            doc_lines.append(sec.heading)
+            doc_lines.append(sec.heading.plain)
         for turn in sec.turns:
-            doc_lines += turn.paragraphs
-    doc_lines += parsed.note
+            doc_lines += [p.plain for p in turn.paragraphs]
+    doc_lines += [p.plain for p in parsed.note]
     assert doc_lines == body_lines(article)
     assert "".join(body_lines(article)).replace(" ", "") in "".join(
         p.plain for p in parse_paragraphs("\n\n".join(doc_lines))).replace(" ", "")

@@ -9,7 +9,7 @@ import docx
 from docx.enum.text import WD_BREAK
 
 from publish.cli import main
-from publish.importer import parse_article
+from publish.importer import parse_article, read_article
 from publish.source import load_interview
 
 from .conftest import SAMPLE, SEED
@@ -31,12 +31,14 @@ def seed_as_docx(target: Path) -> dict:
 
     Which seed lines are headings and answers comes from the text import itself."""
     text = SEED.read_text(encoding="utf-8")
-    article = parse_article(text, SEED)
+    imported = parse_article(text, SEED)
+    article, at = imported.interview, imported.lines
     lines = text.split("\n")
-    headings = {sec.line for sec in article.sections if sec.heading is not None}
-    answers = {turn.line: turn for sec in article.sections for turn in sec.turns if turn.speaker != "q"}
-    profiles = {p.line for p in article.people}
-    title_line = next(i for i, line in enumerate(lines, 1) if line.strip() and not line.startswith("-"))
+    headings = {line for line, sec in zip(at.sections, article.sections) if sec.heading is not None}
+    answers = {line: turn for sec, turn_lines in zip(article.sections, at.turns)
+               for line, turn in zip(turn_lines, sec.turns) if turn.kind == "answer"}
+    profiles = set(at.people)
+    title_line = at.title
     names = {p.id: p.name for p in article.people}
 
     document = docx.Document()
@@ -102,6 +104,10 @@ def test_the_seed_as_a_word_file_imports_to_the_sample(tmp_path, capsys):
     assert "Traceback" not in err
     assert comparable(load_interview(out)) == comparable(load_interview(SAMPLE))
     assert body_lines(out) == body_lines(SAMPLE)
+    # the two readers give the same model, before any YAML is written
+    from_word = read_article(manuscript).interview
+    from_text = parse_article(SEED.read_text(encoding="utf-8"), SEED).interview
+    assert comparable(from_word) == comparable(from_text)
 
 
 def test_word_knows_headings_bold_names_and_breaks_that_text_must_guess(tmp_path, capsys):

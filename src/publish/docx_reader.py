@@ -1,5 +1,6 @@
-"""`publish import MANUSCRIPT.docx`: a Word manuscript -> the numbered lines the article
-importer (importer.py) reads, with what Word knows and plain text does not.
+"""`publish import MANUSCRIPT.docx`: a Word manuscript -> the document model, through the
+numbered lines the article importer (importer.py) reads, with what Word knows and plain
+text does not (read_docx_article gives the model, read_docx the lines and hints).
 
 python-docx reads the file (paragraphs, their styles, runs with their bold, line breaks);
 the article heuristics then run exactly as for a .txt, so the warnings are the same. What
@@ -202,6 +203,27 @@ def read_docx(path: Path) -> Manuscript:
                 out.named[(number, text)] = hinted
             out.lines.append((number, text))
     return out
+
+
+def read_docx_article(path: Path):
+    """A Word manuscript -> importer.Imported (the model, paragraph numbers, warnings).
+    Raises ImportProblem."""
+    import dataclasses
+
+    from .importer import ImportProblem, Warn, parse_lines
+    from .source.yamltree import bad_characters
+
+    manuscript = read_docx(path)
+    if not manuscript.lines:
+        raise ImportProblem([SourceProblem(path, 1, 1, "", "the manuscript is empty")])
+    # a manuscript is untrusted text too: controls, lone surrogates and bidi overrides are refused
+    refused = [dataclasses.replace(problem, line=number)  # the paragraph's number in the manuscript
+               for number, text in manuscript.lines for problem in bad_characters(text + "\n", path)]
+    if refused:
+        raise ImportProblem(refused)
+    imported = parse_lines(manuscript.lines, path, manuscript.headings, manuscript.named)
+    imported.warnings += [Warn(line, message) for line, message in manuscript.warnings]
+    return imported
 
 
 def _continues(previous: str, text: str, patterns, ends_sentence) -> bool:

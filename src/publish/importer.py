@@ -16,6 +16,9 @@ The article's shape (the seed, tests/fixtures/seed-tokyo-ict-exchange.txt):
     続きの段落。                      a continuation paragraph belongs to the previous speaker
     ※ 注記                          the closing note
 
+The reader gives the document model (model.Interview, with the line each part came from);
+source/writer.py writes it as a source, the one serialiser of the source format.
+
 Where the importer has to guess, it says so on stderr with the line number
 (`ImportWarning_`). A line it cannot place is an error with its line number
 (`ImportError_`): nothing is written. Every character of the article's body ends up in
@@ -24,14 +27,16 @@ the source (inline markup characters are escaped, leading/trailing spaces droppe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .errors import SourceError, SourceProblem
+from .model import Answer, Interview, Paragraph, Person, Question, Section
+from .source.markup import parse_paragraphs
+from .source.writer import dump_interview, escape_markup
 
 # A line ends a sentence (a paragraph) when it ends with one of these. A closing bracket
 # ends one only after a sentence end inside it (「…。」) — otherwise we are unsure.
@@ -63,8 +68,32 @@ class Warn:
     message: str
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Where the parts of an imported model stand in the article: line numbers (in a Word
+    manuscript, paragraph numbers), for messages and for tests that compare two readers."""
+
+    title: int
+    people: tuple[int, ...]  # one per person, the profile header
+    sections: tuple[int, ...]  # one per section: its heading, or its first turn
+    turns: tuple[tuple[int, ...], ...]  # per section, one per turn
+
+
 @dataclass
-class Profile:
+class Imported:
+    """What the article and Word readers give: the model, where its parts came from and
+    what the reader had to guess."""
+
+    interview: Interview
+    lines: Lines
+    warnings: list[Warn] = field(default_factory=list)
+
+
+# The parser's drafts, filled line by line, then frozen into the model (_to_model).
+
+
+@dataclass
+class _Profile:
     line: int
     name: str
     affiliation: str | None
@@ -76,34 +105,17 @@ class Profile:
 
 
 @dataclass
-class Turn:
+class _Turn:
     line: int
     speaker: str  # "q" or a person id
     paragraphs: list[str]
 
 
 @dataclass
-class Sec:
+class _Section:
     line: int
     heading: str | None
-    turns: list[Turn] = field(default_factory=list)
-
-
-@dataclass
-class Article:
-    title: str
-    subtitle: str | None = None
-    title_reading: str | None = None
-    kind: str | None = None
-    publisher: str | None = None
-    published: dt.date | None = None
-    updated: dt.date | None = None
-    tags: list[str] = field(default_factory=list)
-    lead: list[str] = field(default_factory=list)
-    people: list[Profile] = field(default_factory=list)
-    sections: list[Sec] = field(default_factory=list)
-    note: list[str] = field(default_factory=list)
-    warnings: list[Warn] = field(default_factory=list)
+    turns: list[_Turn] = field(default_factory=list)
 
 
 # --- reading and romanisation -----------------------------------------------------------
@@ -172,198 +184,274 @@ def parse_date(value: str, line: int, problems: list) -> dt.date | None:
     return None
 
 
-def parse_article(text: str, path: Path) -> Article:
+def parse_article(text: str, path: Path) -> Imported:
+    """An article's text -> the model, with line numbers and warnings. Raises ImportProblem."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [(i + 1, raw.strip(" \t\u3000")) for i, raw in enumerate(text.split("\n"))]
     return parse_lines([(n, s) for n, s in lines if s], path)
 
 
-def parse_lines(lines: list[tuple[int, str]], path: Path, headings=frozenset(), named=None) -> Article:
-    """Numbered non-empty lines -> an Article. What a Word manuscript knows (docx_reader):
+def parse_lines(lines: list[tuple[int, str]], path: Path, headings=frozenset(), named=None) -> Imported:
+    """Numbered non-empty lines -> the model. What a Word manuscript knows (docx_reader):
     `headings`, line numbers in a heading style, are taken as headings without guessing;
     `named` maps (number, line) to 'name: text' when a bold name opens the line, used when
     a profile has that name."""
-    named = named or {}
+    return _ArticleParser(lines, path, headings, named or {}).parse()
 
-    def speaker_match(n: int, s: str, people):
-        hinted = SPEAKER.match(named[(n, s)]) if (n, s) in named else None
+
+class _ArticleParser:
+    """One pass over the lines, one method per part of the article, in the order they come:
+    dates, title, tags, lead, profiles, publisher, body."""
+
+    def __init__(self, lines: list[tuple[int, str]], path: Path, headings, named: dict):
+        self.lines = lines
+        self.path = path
+        self.headings = headings
+        self.named = named
+        self.pos = 0
+        self.problems: list[tuple[int, str]] = []
+        self.warnings: list[Warn] = []
+        self.people: list[_Profile] = []
+        self.sections: list[_Section] = []
+        self.note: list[str] = []
+
+    def fail(self, line: int, message: str) -> None:
+        self.problems.append((line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Warn(line, message))
+
+    def more(self) -> bool:
+        return self.pos < len(self.lines)
+
+    def speaker_match(self, n: int, s: str, people):
+        hinted = SPEAKER.match(self.named[(n, s)]) if (n, s) in self.named else None
         return hinted if hinted and _is_speaker(hinted, people) else SPEAKER.match(s)
 
-    problems: list[tuple[int, str]] = []
-    warnings: list[Warn] = []
-    pos = 0
+    def parse(self) -> Imported:
+        published, updated = self.dates()
+        title_line, title, subtitle = self.title()
+        kind, tags = self.tags()
+        lead = self.lead(title_line)
+        self.profiles()
+        _assign_ids(self.people, self.warnings)
+        publisher = self.publisher(title_line)
+        self.body()
+        self.check_body()
+        if self.problems:
+            raise _error(self.path, self.problems)
+        interview = _to_model(
+            self.path, title=title, subtitle=subtitle, title_reading=katakana_reading(title) if title else None,
+            kind=kind, publisher=publisher, published=published, updated=updated, tags=tags, lead=lead,
+            people=self.people, sections=self.sections, note=self.note)
+        lines = Lines(title_line, tuple(p.line for p in self.people), tuple(sec.line for sec in self.sections),
+                      tuple(tuple(t.line for t in sec.turns) for sec in self.sections))
+        return Imported(interview, lines, self.warnings)
 
-    def fail(line: int, message: str):
-        problems.append((line, message))
+    # -- the head: dates, title, tags, lead ------------------------------------------------
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        published = updated = None
+        while self.more() and (m := DATE_LINE.match(self.lines[self.pos][1])):
+            n, _ = self.lines[self.pos]
+            value = parse_date(m.group(2), n, self.problems)
+            if m.group(1) == "公開日":
+                published = value
+            else:
+                updated = value
+            self.pos += 1
+        return published, updated
 
-    # dates
-    published = updated = None
-    while pos < len(lines) and (m := DATE_LINE.match(lines[pos][1])):
-        n, _ = lines[pos]
-        value = parse_date(m.group(2), n, problems)
-        if m.group(1) == "公開日":
-            published = value
-        else:
-            updated = value
-        pos += 1
+    def title(self) -> tuple[int, str, str | None]:
+        if not self.more():
+            raise _error(self.path, [(1, "the article has no title line")])
+        title_line, title_text = self.lines[self.pos]
+        if BULLET.match(title_text) or PROFILE.match(title_text):
+            self.fail(title_line, "expected the title line here")
+        self.pos += 1
+        title, sep, subtitle = title_text.partition("──")
+        title, subtitle = title.strip(), subtitle.strip() or None
+        if sep and not title:
+            self.fail(title_line, "the title line starts with ── (a question?); the title is missing")
+        return title_line, title, subtitle
 
-    # title
-    if pos >= len(lines):
-        raise _error(path, [(1, "the article has no title line")])
-    title_line, title_text = lines[pos]
-    if BULLET.match(title_text) or PROFILE.match(title_text):
-        fail(title_line, "expected the title line here")
-    pos += 1
-    title, sep, subtitle = title_text.partition("──")
-    title, subtitle = title.strip(), subtitle.strip() or None
-    if sep and not title:
-        fail(title_line, "the title line starts with ── (a question?); the title is missing")
-    article = Article(title=title, subtitle=subtitle, published=published, updated=updated, warnings=warnings)
+    def tags(self) -> tuple[str | None, list[str]]:
+        tags = []
+        while self.more() and (m := BULLET.match(self.lines[self.pos][1])):
+            tags.append((self.lines[self.pos][0], m.group(1).strip()))
+            self.pos += 1
+        kind = None
+        if tags and KIND_HINT.search(tags[0][1]):
+            kind = tags.pop(0)[1]
+        elif tags:
+            self.warn(tags[0][0], f"the first tag '{tags[0][1]}' does not look like an article kind; kept as a tag")
+        return kind, [t for _, t in tags]
 
-    # tags
-    tags = []
-    while pos < len(lines) and (m := BULLET.match(lines[pos][1])):
-        tags.append((lines[pos][0], m.group(1).strip()))
-        pos += 1
-    if tags and KIND_HINT.search(tags[0][1]):
-        article.kind = tags.pop(0)[1]
-    elif tags:
-        warnings.append(Warn(tags[0][0], f"the first tag '{tags[0][1]}' does not look like an article kind; kept as a tag"))
-    article.tags = [t for _, t in tags]
+    def lead(self, title_line: int) -> list[str]:
+        """Every line up to the first profile block."""
+        lead = []
+        while self.more() and not PROFILE.match(self.lines[self.pos][1]):
+            n, s = self.lines[self.pos]
+            if QUESTION.match(s):
+                self.fail(n, "a question before any profile block (expected `名前(所属/職種)` lines after the lead)")
+            lead.append(s)
+            self.pos += 1
+        if not lead:
+            self.warn(self.lines[self.pos][0] if self.more() else title_line, "the article has no lead")
+        if not self.more():
+            self.fail(title_line, "no profile block found (a line like `西田(東京都/ICT職)` followed by the bio)")
+            raise _error(self.path, self.problems)
+        return lead
 
-    # lead: every line up to the first profile block
-    while pos < len(lines) and not PROFILE.match(lines[pos][1]):
-        n, s = lines[pos]
-        if QUESTION.match(s):
-            fail(n, "a question before any profile block (expected `名前(所属/職種)` lines after the lead)")
-        article.lead.append(s)
-        pos += 1
-    if not article.lead:
-        warnings.append(Warn(lines[pos][0] if pos < len(lines) else title_line, "the article has no lead"))
-    if pos >= len(lines):
-        fail(title_line, "no profile block found (a line like `西田(東京都/ICT職)` followed by the bio)")
-        raise _error(path, problems)
+    # -- the profiles --------------------------------------------------------------------
+    def profiles(self) -> None:
+        """Each a header line, then bio lines (each ends a sentence)."""
+        while self.more() and (m := PROFILE.match(self.lines[self.pos][1])):
+            n = self.lines[self.pos][0]
+            profile = _Profile(n, m.group("name"), (m.group("affiliation") or "").strip() or None,
+                               (m.group("title") or "").strip() or None)
+            self.pos += 1
+            self.bio(profile)
+            self.department(profile)
+            self.people.append(profile)
 
-    # profiles: header line, then bio lines (each ends a sentence)
-    while pos < len(lines) and (m := PROFILE.match(lines[pos][1])):
-        n = lines[pos][0]
-        profile = Profile(n, m.group("name"), (m.group("affiliation") or "").strip() or None,
-                          (m.group("title") or "").strip() or None)
-        pos += 1
-        while pos < len(lines):
-            bn, bs = lines[pos]
-            bio_speaker = speaker_match(bn, bs, [profile] + article.people)
-            if PROFILE.match(bs) or QUESTION.match(bs) or bio_speaker and _is_speaker(bio_speaker, [profile] + article.people):
+    def bio(self, profile: _Profile) -> None:
+        known = [profile] + self.people
+        while self.more():
+            bn, bs = self.lines[self.pos]
+            bio_speaker = self.speaker_match(bn, bs, known)
+            if PROFILE.match(bs) or QUESTION.match(bs) or bio_speaker and _is_speaker(bio_speaker, known):
                 break
-            if bn in headings:
+            if bn in self.headings:
                 break
             ends = ends_sentence(bs)
             if ends is False:
                 break  # the first heading of the body
             if ends is None:
-                warnings.append(Warn(bn, f"unsure whether this line belongs to {profile.name}'s profile or is a heading; taken as profile text"))
+                self.warn(bn, f"unsure whether this line belongs to {profile.name}'s profile or is a heading; "
+                              "taken as profile text")
             profile.bio.append(bs)
-            pos += 1
+            self.pos += 1
+
+    def department(self, profile: _Profile) -> None:
+        """The bio's first sentence is the department when it ends like one (…課。)."""
+        n = profile.line
         if not profile.bio:
-            warnings.append(Warn(n, f"the profile of {profile.name} has no bio lines"))
-        else:
-            first, dot, rest = profile.bio[0].partition("。")
-            if dot and rest and len(first) <= 40 and "、" not in first and DEPARTMENT_END.search(first):
-                profile.department = first
-                profile.bio[0] = rest
-            elif dot and rest and len(first) <= 40 and "、" not in first and not re.search(r"(した|する|です|ます|いる|った|ある)$", first):
-                warnings.append(Warn(n + 1, f"the first sentence '{first}' may be a department; kept in the bio"))
-        article.people.append(profile)
+            self.warn(n, f"the profile of {profile.name} has no bio lines")
+            return
+        first, dot, rest = profile.bio[0].partition("。")
+        if dot and rest and len(first) <= 40 and "、" not in first and DEPARTMENT_END.search(first):
+            profile.department = first
+            profile.bio[0] = rest
+        elif dot and rest and len(first) <= 40 and "、" not in first and not re.search(r"(した|する|です|ます|いる|った|ある)$", first):
+            self.warn(n + 1, f"the first sentence '{first}' may be a department; kept in the bio")
 
-    _assign_ids(article.people, warnings)
-    affiliations = {p.affiliation for p in article.people}
-    if len(affiliations) == 1 and None not in affiliations:
-        # An organisation's own interview series: everyone belongs to the publisher.
-        article.publisher = affiliations.pop()
-        warnings.append(Warn(article.people[0].line, f"publisher taken from the affiliation all the people share: "
-                                                     f"'{article.publisher}' (--publisher overrides it)"))
-    else:
-        warnings.append(Warn(title_line, "the people have different affiliations: no publisher set (use --publisher)"))
+    def publisher(self, title_line: int) -> str | None:
+        affiliations = {p.affiliation for p in self.people}
+        if len(affiliations) == 1 and None not in affiliations:
+            # An organisation's own interview series: everyone belongs to the publisher.
+            publisher = affiliations.pop()
+            self.warn(self.people[0].line, f"publisher taken from the affiliation all the people share: "
+                                           f"'{publisher}' (--publisher overrides it)")
+            return publisher
+        self.warn(title_line, "the people have different affiliations: no publisher set (use --publisher)")
+        return None
 
-    # body
-    current: Turn | None = None
-    section: Sec | None = None
-
-    def start_section(line: int, heading: str | None):
-        nonlocal section, current
-        section = Sec(line, heading)
-        article.sections.append(section)
-        current = None
-
-    while pos < len(lines):
-        n, s = lines[pos]
-        pos += 1
-        if article.note:
-            if s.startswith("※"):
-                article.note.append(s)
+    # -- the body ------------------------------------------------------------------------
+    def body(self) -> None:
+        """Questions, answers and their paragraphs under section headings, then the ※ note."""
+        current: _Turn | None = None
+        while self.more():
+            n, s = self.lines[self.pos]
+            self.pos += 1
+            if self.note or s.startswith("※"):
+                self.note_line(n, s)
+                continue
+            turn = self.turn(n, s)
+            if turn is not None:
+                current = turn if turn is not _SKIP else current
+                continue
+            ends = self.ends_paragraph(n, s, current)
+            if ends:
+                if current is None:
+                    self.fail(n, "a paragraph with no speaker before it (expected a ── question or `名前:` answer)")
+                    continue
+                current.paragraphs.append(s)
             else:
-                fail(n, "text after the closing ※ note (the note must end the article)")
-            continue
-        if s.startswith("※"):
-            article.note.append(s)
-            continue
+                self.start_section(n, s)
+                current = None
+
+    def note_line(self, n: int, s: str) -> None:
+        if self.note and not s.startswith("※"):
+            self.fail(n, "text after the closing ※ note (the note must end the article)")
+        else:
+            self.note.append(s)
+
+    def turn(self, n: int, s: str):
+        """A question or an answer opening at this line: the new turn (or _SKIP when the
+        line is a turn in error); None when the line opens no turn."""
         if m := QUESTION.match(s):
             if not m.group("text"):
-                fail(n, "an empty question (── with no text)")
-                continue
-            if section is None:
-                start_section(n, None)
-            current = Turn(n, "q", [m.group("text")])
-            section.turns.append(current)
-            continue
-        speaker = speaker_match(n, s, article.people)
-        person = _is_speaker(speaker, article.people) if speaker else None
+                self.fail(n, "an empty question (── with no text)")
+                return _SKIP
+            return self.add_turn(_Turn(n, "q", [m.group("text")]))
+        speaker = self.speaker_match(n, s, self.people)
+        person = _is_speaker(speaker, self.people) if speaker else None
         if person:
             if not speaker.group("text").strip():
-                fail(n, f"an answer by {person.name} with no text")
-                continue
-            if section is None:
-                start_section(n, None)
-            current = Turn(n, person.id, [speaker.group("text").strip()])
-            section.turns.append(current)
-            continue
+                self.fail(n, f"an answer by {person.name} with no text")
+                return _SKIP
+            return self.add_turn(_Turn(n, person.id, [speaker.group("text").strip()]))
         if speaker and len(speaker.group("name")) <= 6 and not re.search(r"[、。]", speaker.group("name")):
-            known = "、".join(p.name for p in article.people)
-            warnings.append(Warn(n, f"'{speaker.group('name')}' followed by a colon looks like a speaker, but no profile has that name (known: {known}); taken as text"))
-        ends = False if n in headings else ends_sentence(s)
-        next_line = lines[pos][1] if pos < len(lines) else ""
-        if n in headings:
-            pass
-        elif ends is True and s[-1] in "？?" and len(s) <= 40 and QUESTION.match(next_line) and current is not None and current.speaker != "q":
-            warnings.append(Warn(n, "a short line ending in a question mark right before a question: unsure; taken as a section heading"))
-            ends = False
-        elif ends is None:
-            as_heading = len(s) <= MAX_HEADING and current is not None and (QUESTION.match(next_line) or _speaker_line(next_line, article.people))
-            warnings.append(Warn(n, f"unsure whether this line is a heading or a paragraph (it ends with '{s[-1]}'); taken as {'a heading' if as_heading else 'a paragraph'}"))
-            ends = not as_heading
-        elif ends is False and len(s) > MAX_HEADING:
-            warnings.append(Warn(n, f"a {len(s)}-character line that does not end a sentence: taken as a paragraph, not a heading"))
-            ends = True
-        if ends:
-            if current is None:
-                fail(n, "a paragraph with no speaker before it (expected a ── question or `名前:` answer)")
-                continue
-            current.paragraphs.append(s)
-        else:
-            if section is not None and not section.turns:
-                fail(section.line, "a section heading with no question or answer under it")
-            start_section(n, s)
-    if section is not None and not section.turns:
-        fail(section.line, "a section heading with no question or answer under it")
-    if not article.sections:
-        fail(lines[-1][0], "the article has no body (no question or answer)")
-    for person in article.people:
-        if not any(t.speaker == person.id for sec in article.sections for t in sec.turns):
-            warnings.append(Warn(person.line, f"{person.name} has a profile but never answers"))
-    if problems:
-        raise _error(path, problems)
-    article.title_reading = katakana_reading(title) if title else None
-    return article
+            known = "、".join(p.name for p in self.people)
+            self.warn(n, f"'{speaker.group('name')}' followed by a colon looks like a speaker, but no profile has "
+                         f"that name (known: {known}); taken as text")
+        return None
+
+    def add_turn(self, turn: _Turn) -> _Turn:
+        if not self.sections:
+            self.start_section(turn.line, None)
+        self.sections[-1].turns.append(turn)
+        return turn
+
+    def start_section(self, line: int, heading: str | None) -> None:
+        if heading is not None and self.sections and not self.sections[-1].turns:
+            self.fail(self.sections[-1].line, "a section heading with no question or answer under it")
+        self.sections.append(_Section(line, heading))
+
+    def ends_paragraph(self, n: int, s: str, current: _Turn | None) -> bool:
+        """A line that opens no turn: a paragraph (True) or a section heading (False)."""
+        if n in self.headings:
+            return False
+        ends = ends_sentence(s)
+        next_line = self.lines[self.pos][1] if self.more() else ""
+        if ends is True and s[-1] in "？?" and len(s) <= 40 and QUESTION.match(next_line) and current is not None \
+                and current.speaker != "q":
+            self.warn(n, "a short line ending in a question mark right before a question: unsure; "
+                         "taken as a section heading")
+            return False
+        if ends is None:
+            as_heading = len(s) <= MAX_HEADING and current is not None and bool(
+                QUESTION.match(next_line) or _speaker_line(next_line, self.people))
+            self.warn(n, f"unsure whether this line is a heading or a paragraph (it ends with '{s[-1]}'); "
+                         f"taken as {'a heading' if as_heading else 'a paragraph'}")
+            return not as_heading
+        if ends is False and len(s) > MAX_HEADING:
+            self.warn(n, f"a {len(s)}-character line that does not end a sentence: taken as a paragraph, "
+                         "not a heading")
+            return True
+        return ends
+
+    def check_body(self) -> None:
+        if self.sections and not self.sections[-1].turns:
+            self.fail(self.sections[-1].line, "a section heading with no question or answer under it")
+        if not self.sections:
+            self.fail(self.lines[-1][0], "the article has no body (no question or answer)")
+        for person in self.people:
+            if not any(t.speaker == person.id for sec in self.sections for t in sec.turns):
+                self.warn(person.line, f"{person.name} has a profile but never answers")
+
+
+_SKIP = _Turn(0, "", [])  # a turn line in error: reported, nothing added
 
 
 def _speaker_line(line: str, people) -> bool:
@@ -371,7 +459,7 @@ def _speaker_line(line: str, people) -> bool:
     return bool(m and _is_speaker(m, people))
 
 
-def _is_speaker(match, people) -> Profile | None:
+def _is_speaker(match, people) -> _Profile | None:
     name = match.group("name")
     squeezed = re.sub(r"[ \u3000]", "", name)
     for p in people:
@@ -382,7 +470,7 @@ def _is_speaker(match, people) -> Profile | None:
     return family[0] if len(family) == 1 else None
 
 
-def _assign_ids(people: list[Profile], warnings: list[Warn]) -> None:
+def _assign_ids(people: list[_Profile], warnings: list[Warn]) -> None:
     taken: set[str] = set()
     for index, p in enumerate(people, 1):
         base = person_id(p.name)
@@ -404,134 +492,92 @@ def _error(path: Path, problems) -> ImportProblem:
     return ImportProblem([SourceProblem(path, line, 1, "", message) for line, message in problems])
 
 
-# --- YAML output -----------------------------------------------------------------------
-
-_MARKUP = re.compile(r"[\\{^*]")
+# --- the model ---------------------------------------------------------------------------
 
 
-def escape_markup(text: str) -> str:
-    """Article text -> inline markup that reads back as the same characters."""
-    text = _MARKUP.sub(lambda m: "\\" + m.group(0), text)
-    return re.sub(r"(?<=《)《|(?<=》)》", lambda m: "\\" + m.group(0), text)
+def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
+    """Article lines -> paragraphs, one a line, exactly as the source reader reads them
+    back from the written source (each character as it is: markup characters escaped)."""
+    return tuple(p for line in lines for p in parse_paragraphs(escape_markup(line)))
 
 
-def _plain_ok(value: str) -> bool:
-    try:
-        return yaml.safe_load(f"k: {value}") == {"k": value}
-    except yaml.YAMLError:
-        return False
+def _line(text: str | None) -> Paragraph | None:
+    paragraphs = _paragraphs([text]) if text else ()
+    return paragraphs[0] if paragraphs else None
 
 
-def scalar(value: str) -> str:
-    if _plain_ok(value):
-        return value
-    return yaml.dump(value, default_style='"', allow_unicode=True, width=10**9).strip()
+def _to_model(path: Path, *, title, subtitle, title_reading, kind, publisher, published, updated, tags, lead,
+              people: list[_Profile], sections: list[_Section], note: list[str]) -> Interview:
+    return Interview(
+        slug=default_output(path).stem,
+        source=Path(path).resolve(),
+        title=_line(title) or Paragraph(()),
+        subtitle=_line(subtitle),
+        title_reading=title_reading,
+        kind=kind or Interview.kind,
+        publisher=publisher,
+        published=published,
+        updated=updated,
+        tags=tuple(tags),
+        lead=_paragraphs(lead),
+        people=tuple(Person(id=p.id, name=p.name, reading=p.reading, affiliation=p.affiliation, title=p.title,
+                            department=p.department, bio=_paragraphs(p.bio)) for p in people),
+        sections=tuple(Section(_line(sec.heading), tuple(_to_turn(t) for t in sec.turns)) for sec in sections),
+        note=_paragraphs(note),
+    )
 
 
-def block(paragraphs: list[str], indent: int) -> str:
-    pad = " " * indent
-    body = f"\n{pad}\n".join(pad + escape_markup(p) for p in paragraphs)
-    return "|\n" + body.replace(f"\n{pad}\n", "\n\n") + "\n"
+def _to_turn(turn: _Turn):
+    if turn.speaker == "q":
+        return Question(_paragraphs(turn.paragraphs))
+    return Answer(turn.speaker, _paragraphs(turn.paragraphs))
 
 
-def to_yaml(article: Article, source_name: str) -> str:
-    out = [
-        f"# Imported from {source_name} by `publish import`; title_reading and the people's",
-        "# readings and ids are machine readings: check them.",
-        f"title: {scalar(escape_markup(article.title))}",
-    ]
-    if article.subtitle:
-        out.append(f"subtitle: {scalar(escape_markup(article.subtitle))}")
-    if article.title_reading:
-        out.append(f"title_reading: {article.title_reading}")
-    if article.kind:
-        out.append(f"kind: {scalar(article.kind)}")
-    if article.publisher:
-        out.append(f"publisher: {scalar(article.publisher)}")
-    if article.published:
-        out.append(f"published: {article.published.isoformat()}")
-    if article.updated:
-        out.append(f"updated: {article.updated.isoformat()}")
-    if article.tags:
-        flow = "[" + ", ".join(article.tags) + "]"
-        if _flow_ok(flow, article.tags):
-            out.append(f"tags: {flow}")
-        else:
-            out.append("tags:")
-            out += [f"  - {scalar(t)}" for t in article.tags]
-    out.append("layout: brochure")
-    if article.lead:
-        out.append("lead: " + block(article.lead, 2).rstrip("\n"))
-    out.append("people:")
-    for p in article.people:
-        out.append(f"  - id: {p.id}")
-        out.append(f"    name: {scalar(p.name)}")
-        if p.reading:
-            out.append(f"    reading: {p.reading}")
-        for key in ("affiliation", "title", "department"):
-            value = getattr(p, key)
-            if value:
-                out.append(f"    {key}: {scalar(value)}")
-        if p.bio:
-            out.append("    bio: " + block(p.bio, 6).rstrip("\n"))
-    out.append("sections:")
-    for sec in article.sections:
-        if sec.heading is not None:
-            out.append(f"  - heading: {scalar(escape_markup(sec.heading))}")
-            out.append("    turns:")
-        else:
-            out.append("  - turns:")
-        for turn in sec.turns:
-            out.append(f"      - {turn.speaker}: " + block(turn.paragraphs, 10).rstrip("\n"))
-    if article.note:
-        if len(article.note) == 1 and _plain_ok(escape_markup(article.note[0])):
-            out.append(f"note: {escape_markup(article.note[0])}")
-        else:
-            out.append("note: " + block(article.note, 2).rstrip("\n"))
-    return "\n".join(out) + "\n"
+# --- the command -------------------------------------------------------------------------
+
+HEADER = ["Imported from {name} by `publish import`; title_reading and the people's",
+          "readings and ids are machine readings: check them."]
 
 
-def _flow_ok(flow: str, tags: list[str]) -> bool:
-    try:
-        return yaml.safe_load(f"k: {flow}") == {"k": tags}
-    except yaml.YAMLError:
-        return False
+def to_yaml(interview: Interview, source_name: str) -> str:
+    """The imported model as a source (source/writer.py), under a comment naming the article."""
+    return dump_interview(interview, comment=[line.format(name=source_name) for line in HEADER])
 
 
-def import_article(path: Path, *, publisher: str | None = None) -> tuple[str, Article]:
-    """Read an article (plain text, or a Word .docx: see docx_reader); return (YAML text,
-    parsed article). Raises ImportProblem / SourceError."""
+def read_text_article(path: Path) -> Imported:
+    """A plain-text article -> the model. Raises ImportProblem / SourceError."""
     from .source.yamltree import bad_characters, read_text
 
+    text = read_text(path, what="article")
+    if not text.strip():
+        raise ImportProblem([SourceProblem(path, 1, 1, "", "the article is empty")])
+    # an article is untrusted text: controls, lone surrogates and bidi overrides are refused
+    # where they stand, as in a source
+    if refused := bad_characters(text, path):
+        raise ImportProblem(refused)
+    return parse_article(text, path)
+
+
+def read_article(path: Path, *, publisher: str | None = None) -> Imported:
+    """An article (plain text, or a Word .docx: see docx_reader) -> the model; `publisher`
+    (when given; "" for none) replaces the one guessed. Raises ImportProblem / SourceError."""
     path = Path(path)
     if path.suffix.lower() == ".docx":
-        from .docx_reader import read_docx
+        from .docx_reader import read_docx_article
 
-        manuscript = read_docx(path)
-        if not manuscript.lines:
-            raise ImportProblem([SourceProblem(path, 1, 1, "", "the manuscript is empty")])
-        # a manuscript is untrusted text too: controls, lone surrogates and bidi overrides are refused
-        import dataclasses
-
-        refused = [dataclasses.replace(problem, line=number)  # the paragraph's number in the manuscript
-                   for number, text in manuscript.lines for problem in bad_characters(text + "\n", path)]
-        if refused:
-            raise ImportProblem(refused)
-        article = parse_lines(manuscript.lines, path, manuscript.headings, manuscript.named)
-        article.warnings += [Warn(line, message) for line, message in manuscript.warnings]
+        imported = read_docx_article(path)
     else:
-        text = read_text(path, what="article")
-        if not text.strip():
-            raise ImportProblem([SourceProblem(path, 1, 1, "", "the article is empty")])
-        # an article is untrusted text: controls, lone surrogates and bidi overrides are refused
-        # where they stand, as in a source
-        if refused := bad_characters(text, path):
-            raise ImportProblem(refused)
-        article = parse_article(text, path)
+        imported = read_text_article(path)
     if publisher is not None:
-        article.publisher = publisher or None
-        article.warnings = [w for w in article.warnings if "publisher" not in w.message]
-    return to_yaml(article, path.name), article
+        imported.interview = dataclasses.replace(imported.interview, publisher=publisher or None)
+        imported.warnings = [w for w in imported.warnings if "publisher" not in w.message]
+    return imported
+
+
+def import_article(path: Path, *, publisher: str | None = None) -> tuple[str, Imported]:
+    """Read an article (see read_article); return (YAML text, what was read)."""
+    imported = read_article(path, publisher=publisher)
+    return to_yaml(imported.interview, Path(path).name), imported
 
 
 def default_output(article_path: Path, content: Path = Path("content")) -> Path:
@@ -549,8 +595,9 @@ def run_import(article_path: Path, output: Path | None, *, force: bool = False, 
     from .output import atomic_write
     from .source import load_interview
 
-    text, article = import_article(article_path, publisher=publisher)
-    for w in sorted(article.warnings, key=lambda w: w.line):
+    text, imported = import_article(article_path, publisher=publisher)
+    article = imported.interview
+    for w in sorted(imported.warnings, key=lambda w: w.line):
         print(f"{display_path(article_path)}:{w.line}: warning: {w.message}", file=sys.stderr)
     # The output must validate; anything else is the importer's own bug, never the user's file.
     with tempfile.TemporaryDirectory() as tmp:

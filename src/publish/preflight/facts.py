@@ -141,149 +141,212 @@ class _Reader:
 
     def walk(self, stream_owner, resources, base: Matrix, facts: PageFacts, where: str,
              depth: int = 0) -> None:
+        """Collect the facts of one content stream (a page, a form, a pattern, a Type 3
+        glyph) and of everything it draws, `base` being the matrix it is drawn with."""
         if depth > 12:
             return
-        if resources is None:
-            resources = Dictionary()
-        for font in (resources.get('/Font') or {}).values():
-            self._font(font, facts.number)
-            if str(font.get('/Subtype')) == '/Type3' and '/CharProcs' in font:
-                for proc in font.CharProcs.values():
-                    self.walk(proc, font.get('/Resources'), base, facts, where, depth + 1)
-        for name, gstate in (resources.get('/ExtGState') or {}).items():
-            for key in ('/CA', '/ca'):
-                if key in gstate and float(gstate[key]) < 1:
-                    facts.transparency.append(f'{where}: ExtGState {name} {key} {float(gstate[key]):g}')
-            smask = gstate.get('/SMask')
-            if smask is not None and smask != Name('/None'):
-                facts.transparency.append(f'{where}: ExtGState {name} soft mask')
-            bm = gstate.get('/BM')
-            if bm is not None:
-                mode = str(bm[0] if isinstance(bm, Array) else bm)
-                if mode not in ('/Normal', '/Compatible'):
-                    facts.transparency.append(f'{where}: ExtGState {name} blend mode {mode}')
-        spaces = resources.get('/ColorSpace') or Dictionary()
-        xobjects = resources.get('/XObject') or Dictionary()
-        shadings = resources.get('/Shading') or Dictionary()
-        patterns = resources.get('/Pattern') or Dictionary()
-
-        def resolve(name):
-            if isinstance(name, Name) and name in spaces:
-                return spaces[name]
-            return name
-
-        for name, pattern in patterns.items():
-            pattern_base = multiply(tuple(float(v) for v in pattern.get('/Matrix', IDENTITY)), base)
-            if int(pattern.get('/PatternType', 0)) == 1:
-                self.walk(pattern, pattern.get('/Resources'), pattern_base, facts,
-                          f'{where}, pattern {name}', depth + 1)
-            elif '/Shading' in pattern:
-                kind = space_kind(resolve(pattern.Shading.get('/ColorSpace')))
-                facts.colour_uses.append((kind, f'{where}: shading pattern {name}'))
-
+        scope = _Scope(resources if resources is not None else Dictionary())
+        self._fonts_of(scope, base, facts, where, depth)
+        _gstate_transparency(scope, facts, where)
+        self._patterns_of(scope, base, facts, where, depth)
         try:
             instructions = pikepdf.parse_content_stream(stream_owner)
         except pikepdf.PdfError as error:
             facts.colour_uses.append(('other', f'{where}: unreadable content ({error})'))
             return
-        ctm = base
-        stack: list[tuple] = []
-        fill_kind, fill_values = 'gray', (0.0,)
-        font_size, text_matrix = 0.0, IDENTITY
-        overprint = (False, 0)           # (fill overprint, overprint mode)
-        states = resources.get('/ExtGState') or Dictionary()
+        state = _State(ctm=base)
         for item in instructions:
             if isinstance(item, pikepdf.ContentStreamInlineImage):
-                image = item.iimage
-                cs = image.obj.get('/CS', image.obj.get('/ColorSpace'))
-                kind = space_kind(resolve(cs)) if not image.obj.get('/IM', False) else 'mask'
-                a, b, c, d, _, _ = ctm
-                facts.images.append(ImageUse(
-                    facts.number, 'inline', int(image.width), int(image.height),
-                    math.hypot(a, b), math.hypot(c, d), kind, False))
-                if kind != 'mask':
-                    facts.colour_uses.append((kind, f'{where}: inline image'))
+                _inline_image(item, state, scope, facts, where)
                 continue
-            op = str(item.operator)
-            operands = item.operands
-            if op == 'q':
-                stack.append((ctm, fill_kind, fill_values, overprint))
-            elif op == 'Q':
-                if stack:
-                    ctm, fill_kind, fill_values, overprint = stack.pop()
-            elif op == 'gs' and operands and operands[0] in states:
-                gstate = states[operands[0]]
-                fill_op = gstate.get('/op', gstate.get('/OP'))
-                overprint = (bool(fill_op) if fill_op is not None else overprint[0],
-                             int(gstate.get('/OPM', overprint[1])))
-            elif op == 'Tf' and len(operands) == 2:
-                font_size = float(operands[1])
-            elif op == 'BT':
-                text_matrix = IDENTITY
-            elif op == 'Tm' and len(operands) == 6:
-                text_matrix = tuple(float(v) for v in operands)
-            elif op == 'cm' and len(operands) == 6:
-                ctm = multiply(tuple(float(v) for v in operands), ctm)
-            elif op in ('rg', 'RG'):
-                facts.colour_uses.append(('rgb', f'{where}: {op} operator'))
-                if op == 'rg':
-                    fill_kind, fill_values = 'rgb', tuple(float(v) for v in operands)
-            elif op in ('k', 'K'):
-                values = tuple(float(v) for v in operands)
-                facts.cmyk_colours.add(values)
-                if op == 'k':
-                    fill_kind, fill_values = 'cmyk', values
-            elif op == 'g':
-                fill_kind, fill_values = 'gray', tuple(float(v) for v in operands)
-            elif op in ('cs', 'CS') and operands:
-                kind = space_kind(resolve(operands[0]))
-                facts.colour_uses.append((kind, f'{where}: {op} {operands[0]}'))
-                if op == 'cs':
-                    fill_kind, fill_values = kind, ()
-            elif op in ('sc', 'scn', 'SC', 'SCN'):
-                values = tuple(float(v) for v in operands if not isinstance(v, Name))
-                if len(values) == 4:
-                    facts.cmyk_colours.add(values)
-                if op in ('sc', 'scn'):
-                    fill_values = values
-            elif op in ('Tj', 'TJ', "'", '"'):
-                facts.text_colours.add((fill_kind, fill_values))
-                a, b, c, d, _, _ = multiply(text_matrix, ctm)
-                size = abs(font_size) * math.hypot(c, d)
-                facts.text_runs.append(TextRun(round(size, 2), fill_kind, tuple(fill_values),
-                                               overprint[0] and overprint[1] == 1))
-            elif op == 'sh' and operands:
-                shading = shadings.get(operands[0])
-                if shading is not None:
-                    kind = space_kind(resolve(shading.get('/ColorSpace')))
-                    facts.colour_uses.append((kind, f'{where}: shading {operands[0]}'))
-            elif op == 'Do' and operands:
-                xobject = xobjects.get(operands[0])
-                if xobject is None:
-                    continue
-                subtype = xobject.get('/Subtype')
-                if subtype == '/Image':
-                    is_mask = bool(xobject.get('/ImageMask', False))
-                    kind = 'mask' if is_mask else space_kind(resolve(xobject.get('/ColorSpace')))
-                    a, b, c, d, _, _ = ctm
-                    facts.images.append(ImageUse(
-                        facts.number, str(operands[0]), int(xobject.get('/Width', 0)),
-                        int(xobject.get('/Height', 0)), math.hypot(a, b), math.hypot(c, d),
-                        kind, '/SMask' in xobject))
-                    if not is_mask:
-                        facts.colour_uses.append((kind, f'{where}: image {operands[0]}'))
-                    if '/SMask' in xobject:
-                        facts.transparency.append(f'{where}: image {operands[0]} has a soft mask')
-                elif subtype == '/Form':
-                    matrix = tuple(float(v) for v in xobject.get('/Matrix', IDENTITY))
-                    group = xobject.get('/Group')
-                    if group is not None and group.get('/S') == '/Transparency':
-                        facts.transparency.append(f'{where}: transparency group {operands[0]}')
-                        if '/CS' in group:
-                            facts.colour_uses.append(
-                                (space_kind(group.CS), f'{where}: group colour space of {operands[0]}'))
-                    self.walk(xobject, xobject.get('/Resources'), multiply(matrix, ctm), facts,
-                              f'{where}, form {operands[0]}', depth + 1)
+            op, operands = str(item.operator), item.operands
+            if not (_graphics_state_op(op, operands, state, scope)
+                    or _colour_op(op, operands, state, scope, facts, where)):
+                self._drawing_op(op, operands, state, scope, facts, where, depth)
+
+    def _fonts_of(self, scope: '_Scope', base: Matrix, facts: PageFacts, where: str, depth: int) -> None:
+        """The fonts a stream's resources hold, and the glyph procedures of Type 3 fonts."""
+        for font in (scope.resources.get('/Font') or {}).values():
+            self._font(font, facts.number)
+            if str(font.get('/Subtype')) == '/Type3' and '/CharProcs' in font:
+                for proc in font.CharProcs.values():
+                    self.walk(proc, font.get('/Resources'), base, facts, where, depth + 1)
+
+    def _patterns_of(self, scope: '_Scope', base: Matrix, facts: PageFacts, where: str, depth: int) -> None:
+        """Tiling patterns are walked like forms; a shading pattern's colour space is a use."""
+        for name, pattern in scope.patterns.items():
+            pattern_base = multiply(tuple(float(v) for v in pattern.get('/Matrix', IDENTITY)), base)
+            if int(pattern.get('/PatternType', 0)) == 1:
+                self.walk(pattern, pattern.get('/Resources'), pattern_base, facts,
+                          f'{where}, pattern {name}', depth + 1)
+            elif '/Shading' in pattern:
+                kind = space_kind(scope.resolve(pattern.Shading.get('/ColorSpace')))
+                facts.colour_uses.append((kind, f'{where}: shading pattern {name}'))
+
+    def _drawing_op(self, op: str, operands, state: '_State', scope: '_Scope', facts: PageFacts,
+                    where: str, depth: int) -> None:
+        """Operators that paint: text, shadings, images and forms (walked in turn)."""
+        if op in ('Tj', 'TJ', "'", '"'):
+            facts.text_colours.add((state.fill_kind, state.fill_values))
+            a, b, c, d, _, _ = multiply(state.text_matrix, state.ctm)
+            size = abs(state.font_size) * math.hypot(c, d)
+            facts.text_runs.append(TextRun(round(size, 2), state.fill_kind, tuple(state.fill_values),
+                                           state.overprint[0] and state.overprint[1] == 1))
+        elif op == 'sh' and operands:
+            shading = scope.shadings.get(operands[0])
+            if shading is not None:
+                kind = space_kind(scope.resolve(shading.get('/ColorSpace')))
+                facts.colour_uses.append((kind, f'{where}: shading {operands[0]}'))
+        elif op == 'Do' and operands:
+            xobject = scope.xobjects.get(operands[0])
+            if xobject is None:
+                return
+            subtype = xobject.get('/Subtype')
+            if subtype == '/Image':
+                _image_xobject(operands[0], xobject, state, scope, facts, where)
+            elif subtype == '/Form':
+                self._form_xobject(operands[0], xobject, state, facts, where, depth)
+
+    def _form_xobject(self, name, xobject, state: '_State', facts: PageFacts, where: str, depth: int) -> None:
+        matrix = tuple(float(v) for v in xobject.get('/Matrix', IDENTITY))
+        group = xobject.get('/Group')
+        if group is not None and group.get('/S') == '/Transparency':
+            facts.transparency.append(f'{where}: transparency group {name}')
+            if '/CS' in group:
+                facts.colour_uses.append(
+                    (space_kind(group.CS), f'{where}: group colour space of {name}'))
+        self.walk(xobject, xobject.get('/Resources'), multiply(matrix, state.ctm), facts,
+                  f'{where}, form {name}', depth + 1)
+
+
+class _Scope:
+    """The resources a content stream's operators name (colour spaces, forms and images,
+    shadings, patterns, graphics states)."""
+
+    def __init__(self, resources):
+        self.resources = resources
+        self.spaces = resources.get('/ColorSpace') or Dictionary()
+        self.xobjects = resources.get('/XObject') or Dictionary()
+        self.shadings = resources.get('/Shading') or Dictionary()
+        self.patterns = resources.get('/Pattern') or Dictionary()
+        self.states = resources.get('/ExtGState') or Dictionary()
+
+    def resolve(self, name):
+        """A colour space named in the resources, else the operand itself."""
+        if isinstance(name, Name) and name in self.spaces:
+            return self.spaces[name]
+        return name
+
+
+@dataclass
+class _State:
+    """The graphics state the facts need: the matrix, the fill colour, the font size, the
+    text matrix and the fill overprint, with the q/Q stack."""
+
+    ctm: Matrix
+    stack: list = field(default_factory=list)
+    fill_kind: str = 'gray'
+    fill_values: tuple = (0.0,)
+    font_size: float = 0.0
+    text_matrix: Matrix = IDENTITY
+    overprint: tuple = (False, 0)           # (fill overprint, overprint mode)
+
+
+def _gstate_transparency(scope: _Scope, facts: PageFacts, where: str) -> None:
+    """Constant alpha, soft masks and blend modes of the graphics states in the resources."""
+    for name, gstate in (scope.resources.get('/ExtGState') or {}).items():
+        for key in ('/CA', '/ca'):
+            if key in gstate and float(gstate[key]) < 1:
+                facts.transparency.append(f'{where}: ExtGState {name} {key} {float(gstate[key]):g}')
+        smask = gstate.get('/SMask')
+        if smask is not None and smask != Name('/None'):
+            facts.transparency.append(f'{where}: ExtGState {name} soft mask')
+        bm = gstate.get('/BM')
+        if bm is not None:
+            mode = str(bm[0] if isinstance(bm, Array) else bm)
+            if mode not in ('/Normal', '/Compatible'):
+                facts.transparency.append(f'{where}: ExtGState {name} blend mode {mode}')
+
+
+def _inline_image(item, state: _State, scope: _Scope, facts: PageFacts, where: str) -> None:
+    image = item.iimage
+    cs = image.obj.get('/CS', image.obj.get('/ColorSpace'))
+    kind = space_kind(scope.resolve(cs)) if not image.obj.get('/IM', False) else 'mask'
+    a, b, c, d, _, _ = state.ctm
+    facts.images.append(ImageUse(
+        facts.number, 'inline', int(image.width), int(image.height),
+        math.hypot(a, b), math.hypot(c, d), kind, False))
+    if kind != 'mask':
+        facts.colour_uses.append((kind, f'{where}: inline image'))
+
+
+def _graphics_state_op(op: str, operands, state: _State, scope: _Scope) -> bool:
+    """q, Q, gs, Tf, BT, Tm, cm: the state changes; True when `op` was one of them."""
+    if op == 'q':
+        state.stack.append((state.ctm, state.fill_kind, state.fill_values, state.overprint))
+    elif op == 'Q':
+        if state.stack:
+            state.ctm, state.fill_kind, state.fill_values, state.overprint = state.stack.pop()
+    elif op == 'gs' and operands and operands[0] in scope.states:
+        gstate = scope.states[operands[0]]
+        fill_op = gstate.get('/op', gstate.get('/OP'))
+        state.overprint = (bool(fill_op) if fill_op is not None else state.overprint[0],
+                           int(gstate.get('/OPM', state.overprint[1])))
+    elif op == 'Tf' and len(operands) == 2:
+        state.font_size = float(operands[1])
+    elif op == 'BT':
+        state.text_matrix = IDENTITY
+    elif op == 'Tm' and len(operands) == 6:
+        state.text_matrix = tuple(float(v) for v in operands)
+    elif op == 'cm' and len(operands) == 6:
+        state.ctm = multiply(tuple(float(v) for v in operands), state.ctm)
+    else:
+        return False
+    return True
+
+
+def _colour_op(op: str, operands, state: _State, scope: _Scope, facts: PageFacts, where: str) -> bool:
+    """rg, RG, k, K, g, cs, CS, sc, scn, SC, SCN: colour uses and the fill colour; True
+    when `op` was one of them."""
+    if op in ('rg', 'RG'):
+        facts.colour_uses.append(('rgb', f'{where}: {op} operator'))
+        if op == 'rg':
+            state.fill_kind, state.fill_values = 'rgb', tuple(float(v) for v in operands)
+    elif op in ('k', 'K'):
+        values = tuple(float(v) for v in operands)
+        facts.cmyk_colours.add(values)
+        if op == 'k':
+            state.fill_kind, state.fill_values = 'cmyk', values
+    elif op == 'g':
+        state.fill_kind, state.fill_values = 'gray', tuple(float(v) for v in operands)
+    elif op in ('cs', 'CS') and operands:
+        kind = space_kind(scope.resolve(operands[0]))
+        facts.colour_uses.append((kind, f'{where}: {op} {operands[0]}'))
+        if op == 'cs':
+            state.fill_kind, state.fill_values = kind, ()
+    elif op in ('sc', 'scn', 'SC', 'SCN'):
+        values = tuple(float(v) for v in operands if not isinstance(v, Name))
+        if len(values) == 4:
+            facts.cmyk_colours.add(values)
+        if op in ('sc', 'scn'):
+            state.fill_values = values
+    else:
+        return False
+    return True
+
+
+def _image_xobject(name, xobject, state: _State, scope: _Scope, facts: PageFacts, where: str) -> None:
+    is_mask = bool(xobject.get('/ImageMask', False))
+    kind = 'mask' if is_mask else space_kind(scope.resolve(xobject.get('/ColorSpace')))
+    a, b, c, d, _, _ = state.ctm
+    facts.images.append(ImageUse(
+        facts.number, str(name), int(xobject.get('/Width', 0)),
+        int(xobject.get('/Height', 0)), math.hypot(a, b), math.hypot(c, d),
+        kind, '/SMask' in xobject))
+    if not is_mask:
+        facts.colour_uses.append((kind, f'{where}: image {name}'))
+    if '/SMask' in xobject:
+        facts.transparency.append(f'{where}: image {name} has a soft mask')
 
 
 def read_facts(pdf: pikepdf.Pdf) -> tuple[list[PageFacts], dict]:
