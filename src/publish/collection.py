@@ -167,14 +167,17 @@ def build_collection_pdf(collection: Collection, layout, *, medium: str = "print
     wall, cpu = time.perf_counter(), time.process_time()
     from .makeup import fit_collection
 
-    document, note = fit_collection(collection, layout, lambda plan: render_html(
-        render_collection_html(collection, layout, medium=medium, plan=plan), layout,
-        collection.sources), medium=medium)
-    if note:
-        from .build import progress
+    from .typeset_ja import weasyprint as jlreq
 
-        progress(f"  {collection.slug}.pdf: {note}")
-    data = document.write_pdf()
+    with jlreq.installed():
+        document, note = fit_collection(collection, layout, lambda plan: render_html(
+            render_collection_html(collection, layout, medium=medium, plan=plan), layout,
+            collection.sources), medium=medium)
+        if note:
+            from .build import progress
+
+            progress(f"  {collection.slug}.pdf: {note}")
+        data = document.write_pdf()
     if os.environ.get("PUBLISH_TIMING"):  # for bench_collections
         import json
 
@@ -257,14 +260,18 @@ def collection_bytes(collection: Collection, layout, fmt: str, *, jobs: int | No
         return build_collection_epub(collection, layout, vertical=vertical, embed_fonts=embed_fonts,
                                      source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
     if fmt in ("screen-pdf", "booklet"):
+        from .typeset_ja import weasyprint as jlreq
+
         # one render: the screen edition is a tagged PDF, whose structure a join would lose
-        document = render_html(render_collection_html(collection, layout, medium="screen"), layout,
-                               collection.sources)
+        with jlreq.installed():
+            document = render_html(render_collection_html(collection, layout, medium="screen"), layout,
+                                   collection.sources)
+            raw = document.write_pdf(**({} if fmt == "booklet" else press.screen_write_options()))
         if fmt == "booklet":
-            padded, _ = press.pad_pdf(document.write_pdf(), "saddle")
+            padded, _ = press.pad_pdf(raw, "saddle")
             return press.impose_booklet(padded)
         return press.finish_screen(
-            document.write_pdf(**press.screen_write_options()),
+            raw,
             title=collection.title.plain + (f"──{collection.subtitle.plain}" if collection.subtitle else ""),
             authors=collection.people_names,
             subject=rich_plain(collection.intro) or None,

@@ -46,11 +46,14 @@ def cover_jpeg(collection: Collection, layout) -> bytes:
     """The print collection cover (screen colours), rasterised like an interview's."""
     from .epub.cover import rasterise
     from .pdf import render_html
+    from .typeset_ja import weasyprint as jlreq
 
     html = render_collection_html(collection, layout, medium="screen", chapters=[], back=False,
                                   page_numbers={c.anchor: 0 for c in collection.chapters})
-    document = render_html(html, layout, collection.sources)
-    return rasterise(document.copy([document.pages[0]]).write_pdf())[0]
+    with jlreq.installed():
+        document = render_html(html, layout, collection.sources)
+        cover = document.copy([document.pages[0]]).write_pdf()
+    return rasterise(cover)[0]
 
 
 def documents(collection: Collection, vertical: bool = False) -> tuple[list[Document], list]:
@@ -124,9 +127,11 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
     page_meta = {}
     if page_list_setting(layout):
         from .pdf import render_html
+        from .typeset_ja import weasyprint as jlreq
 
-        printed = render_html(render_collection_html(collection, layout, medium="print"), layout,
-                               collection.sources)
+        with jlreq.installed():
+            printed = render_html(render_collection_html(collection, layout, medium="print"), layout,
+                                   collection.sources)
         rendered, page_meta = page_list_metadata(rendered, printed, layout,
                                                  f"{collection.title.plain}（印刷版 {collection.slug}.pdf）")
 

@@ -299,7 +299,7 @@ class Layout:
         for name, spec in (self.tokens.get("colors") or {}).items():
             lines.append(f"  --color-{_css_name(name)}: {css_color(spec, medium)};")
         expansion = (self.tokens.get("typesetting") or {}).get("wakan_expansion")
-        if expansion:  # read by typeset_ja.weasyprint_ext (justification order)
+        if expansion:  # read by typeset_ja.weasyprint (justification order)
             lines.append(f"  --jl-wakan-expansion: {_css_name(expansion)};")
         block = ":root {\n" + "\n".join(lines) + "\n}\n"
         if re.search(r"[<>]", block):  # cannot happen: every part above is escaped or numeric

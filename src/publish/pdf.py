@@ -17,7 +17,8 @@ from .dates import document_date
 from .layout import Layout
 from .model import Interview, rich_plain
 from .render import render_print_html
-from .typeset_ja import vertical, weasyprint_ext
+from .typeset_ja import vertical
+from .typeset_ja import weasyprint as jlreq
 
 # WeasyPrint warns about every CSS property it does not know (e.g. -webkit- forms);
 # those are expected, so only errors reach the user.
@@ -45,8 +46,11 @@ def fitted_document(doc: Interview, layout: Layout, *, medium: str = "print", no
 
 def render_html(html: str, layout: Layout, sources=()):
     """WeasyPrint's Document; every file it loads goes through publish.fetch (only the
-    sources' folders, the layout chain and fonts/; no network, no attachments)."""
-    weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
+    sources' folders, the layout chain and fonts/; no network, no attachments). Call it,
+    and draw the Document (``write_pdf``), inside ``with jlreq.installed():`` (JLReq line
+    breaking, justification, line grid and ruby placement; pinned to WeasyPrint 70)."""
+    if not jlreq.is_installed():
+        raise RuntimeError("render_html outside `with typeset_ja.weasyprint.installed():`")
     vertical.install()  # 縦組み frames: upright glyphs (draws nothing differently elsewhere)
     return fetch.render(html, layout, sources)
 
@@ -67,8 +71,9 @@ def print_settings(layout: Layout) -> press.PrintSettings:
 
 def build_pdf(doc: Interview, layout: Layout, *, notes=None) -> bytes:
     """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count."""
-    document = fitted_document(doc, layout, medium="print", notes=notes)
-    raw = _turn_frames(document, document.write_pdf(), layout)
+    with jlreq.installed():
+        document = fitted_document(doc, layout, medium="print", notes=notes)
+        raw = _turn_frames(document, document.write_pdf(), layout)
     data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{doc.slug}.pdf",
                                             build_date=document_date(doc))
     for note in report.notes:
@@ -86,8 +91,9 @@ def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
 
 def build_screen_pdf(doc: Interview, layout: Layout) -> bytes:
     """The screen edition: RGB, trim size, tagged, with outline and metadata."""
-    document = render_document(doc, layout, medium="screen")
-    raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
+    with jlreq.installed():
+        document = render_document(doc, layout, medium="screen")
+        raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
     data = press.finish_screen(
         raw,
         title=doc.title.plain + (f"──{doc.subtitle.plain}" if doc.subtitle else ""),
@@ -101,8 +107,9 @@ def build_screen_pdf(doc: Interview, layout: Layout) -> bytes:
 def build_booklet_pdf(doc: Interview, layout: Layout) -> bytes:
     """The office booklet: the screen pages, padded for saddle stitching before the back
     cover, imposed two-up (A5 on A4, A4 on A3) for duplex printing."""
-    document = fitted_document(doc, layout, medium="screen", notes=False)
-    raw = _turn_frames(document, document.write_pdf(), layout)
+    with jlreq.installed():
+        document = fitted_document(doc, layout, medium="screen", notes=False)
+        raw = _turn_frames(document, document.write_pdf(), layout)
     padded, _ = press.pad_pdf(raw, "saddle")
     return press.impose_booklet(padded, right_to_left=layout.vertical)
 
