@@ -333,3 +333,29 @@ def test_wakan_compression_when_enabled(extension, width):
         _check_compression(sp, width, "wakan", min_wakan=1 / 8)
     assert counts["push-in"] >= 1
 
+
+# --- the layout tokens -----------------------------------------------------------------------
+
+
+def test_push_in_and_short_end_follow_the_layout_tokens(extension):
+    """typesetting.push_in / short_end / min_wakan reach the extension as --jl-push-in,
+    --jl-short-end and --jl-min-wakan: switched off in the CSS, no line is pushed in (the
+    pushed-out ones are still recorded) and no paragraph end is re-set."""
+    from publish.layout import apply_style, load_layout
+
+    layout = apply_style(load_layout("brochure"),
+                         {"typesetting": {"push_in": False, "short_end": False, "min_wakan": 0.125}}, None)
+    css = layout.css_variables("print")
+    assert "--jl-push-in: off;" in css and "--jl-short-end: off;" in css and "--jl-min-wakan: 0.125;" in css
+    assert "--jl-push-in" not in load_layout("brochure").css_variables("print")  # unset: the defaults
+
+    decisions = {}
+    for name, css in (("on", ""), ("off", ":root { --jl-push-in: off; --jl-short-end: off; }")):
+        extension.reset_decisions()
+        render(ALL, 25, css)
+        decisions[name] = list(extension.decisions.values())
+    extension.reset_decisions()
+    assert decisions["on"].count("push-in") >= 1
+    assert any(d.startswith("short-end") for d in decisions["on"])
+    assert decisions["off"].count("push-in") == 0 and decisions["off"].count("push-out") >= 1
+    assert not any(d.startswith("short-end") for d in decisions["off"])
