@@ -26,14 +26,14 @@ import threading
 import weasyprint as _weasyprint
 
 from . import context
-from .boxes import content_extent, page_box, page_text, page_type, walk_boxes
+from .boxes import content_extent, page_text, page_type, walk_boxes
 from .context import Render, Settings
 
 SUPPORTED_SERIES = "70."
 
 __all__ = [
     "SUPPORTED_SERIES", "UnsupportedWeasyPrint", "check_version", "installed", "is_installed", "active",
-    "Render", "Settings", "page_type", "page_box", "page_text", "walk_boxes", "content_extent",
+    "Render", "Settings", "page_type", "page_text", "walk_boxes", "content_extent",
 ]
 
 
@@ -86,12 +86,16 @@ _saved: list = []  # (owner, attribute, what it was) while the patch is applied
 
 
 def _apply() -> None:
-    for owner, name, replacement, original_name in _patches():
-        previous = owner.__dict__.get(name, _MISSING)
-        _saved.append((owner, name, previous))
-        if original_name is not None:
-            context.ORIGINALS[original_name] = previous
-        setattr(owner, name, replacement)
+    try:
+        for owner, name, replacement, original_name in _patches():
+            previous = owner.__dict__.get(name, _MISSING)
+            _saved.append((owner, name, previous))
+            if original_name is not None:
+                context.ORIGINALS[original_name] = previous
+            setattr(owner, name, replacement)
+    except BaseException:
+        _restore()  # never leave WeasyPrint half patched
+        raise
 
 
 def _restore() -> None:

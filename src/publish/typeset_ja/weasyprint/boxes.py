@@ -90,11 +90,6 @@ def page_type(page) -> tuple[str, bool]:
     return getattr(kind, "name", ""), bool(getattr(kind, "blank", False))
 
 
-def page_box(page):
-    """The page's root box (WeasyPrint's PageBox): for the box-level tests."""
-    return page._page_box
-
-
 def walk_boxes(page, *, margins: bool = False):
     """Every box of a laid-out page, parents before children; the margin boxes (running
     heads, folios) and what they hold only if ``margins``."""
