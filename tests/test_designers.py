@@ -246,6 +246,7 @@ def test_a_child_that_changes_only_the_trim_composes_its_cover(layouts, tmp_path
 
     from publish.build import layout_for, load
     from publish.pdf import render_document
+    from publish.typeset_ja import weasyprint as jlreq
 
     (layouts / "a5kid").mkdir()
     (layouts / "a5kid" / "layout.yaml").write_text(
@@ -255,8 +256,9 @@ def test_a_child_that_changes_only_the_trim_composes_its_cover(layouts, tmp_path
         doc = load(SAMPLE, name)
         layout = layout_for(doc, name)
         pdf_path = tmp_path / f"{name}.pdf"
-        document = render_document(doc, layout, medium="screen")
-        pdf_path.write_bytes(document.copy([document.pages[0]]).write_pdf())
+        with jlreq.installed():
+            document = render_document(doc, layout, medium="screen")
+            pdf_path.write_bytes(document.copy([document.pages[0]]).write_pdf())
         with pdfplumber.open(pdf_path) as pdf:
             page = pdf.pages[0]
             words = page.extract_words()
@@ -297,11 +299,13 @@ def _collection_pages(start: str, medium: str):
     from publish.layout import apply_style, available_layouts, load_layout
     from publish.pdf import render_html
     from publish.source.collection import load_collection
+    from publish.typeset_ja import weasyprint as jlreq
 
     collection = load_collection(ROOT / "content" / "digital-voices.collection.yaml", known_layouts=available_layouts())
     layout = apply_style(load_layout("brochure"), {"placement": {"chapters": start}}, None)
-    document = render_html(render_collection_html(collection, layout, medium=medium), layout)
-    pdf = pdfium.PdfDocument(document.write_pdf())
+    with jlreq.installed():
+        document = render_html(render_collection_html(collection, layout, medium=medium), layout)
+        pdf = pdfium.PdfDocument(document.write_pdf())
     texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
     starts = [next(i + 1 for i, t in enumerate(texts) if f"INTERVIEW\r\n{n:02d}" in t or f"INTERVIEW{n:02d}" in
                    t.replace("\r\n", "").replace(" ", "")) for n in (1, 2)]
@@ -358,17 +362,20 @@ def test_the_interviewer_leads_questions_in_print_as_in_the_epub(tmp_path):
 
     from publish.build import layout_for, load
     from publish.pdf import render_document
+    from publish.typeset_ja import weasyprint as jlreq
 
     source = tmp_path / "x.yaml"
     source.write_text(NO_HEADING, encoding="utf-8")
     doc = load(source)
-    document = render_document(doc, layout_for(doc), medium="screen")
-    pdf = pdfium.PdfDocument(document.write_pdf())
+    with jlreq.installed():
+        document = render_document(doc, layout_for(doc), medium="screen")
+        pdf = pdfium.PdfDocument(document.write_pdf())
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "編集部：最初の質問です。" in re.sub(r"\s", "", text) and "──" not in text
     source.write_text(NO_HEADING.replace("interviewer: 編集部\n", ""), encoding="utf-8")
     doc = load(source)
-    pdf = pdfium.PdfDocument(render_document(doc, layout_for(doc), medium="screen").write_pdf())
+    with jlreq.installed():
+        pdf = pdfium.PdfDocument(render_document(doc, layout_for(doc), medium="screen").write_pdf())
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "──最初の質問です。" in re.sub(r"\s", "", text)
 
@@ -398,6 +405,7 @@ def test_one_column_first_answer_profiles_leave_no_page_a_third_empty(layouts, t
 
     from publish.build import layout_for, load
     from publish.pdf import render_document
+    from publish.typeset_ja import weasyprint as jlreq
 
     (layouts / "beside").mkdir()
     (layouts / "beside" / "layout.yaml").write_text("extends: booklet\nplacement:\n  profiles: first-answer\n",
@@ -405,7 +413,8 @@ def test_one_column_first_answer_profiles_leave_no_page_a_third_empty(layouts, t
     doc = load(SAMPLE, "beside")
     layout = layout_for(doc, "beside")
     pdf_path = tmp_path / "beside.pdf"
-    pdf_path.write_bytes(render_document(doc, layout, medium="screen").write_pdf())
+    with jlreq.installed():
+        pdf_path.write_bytes(render_document(doc, layout, medium="screen").write_pdf())
     area = layout.type_area
     foot = area.margin_top + area.height
     with pdfplumber.open(pdf_path) as pdf:

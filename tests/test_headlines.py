@@ -13,7 +13,8 @@ import weasyprint
 
 from publish.model import Paragraph, Ruby, Text
 from publish.preflight.makeup import audit, phrase_boundaries
-from publish.typeset_ja import fullwidth_punctuation, inline_html, running_text, weasyprint_ext
+from publish.typeset_ja import fullwidth_punctuation, inline_html, running_text
+from publish.typeset_ja import weasyprint as jlreq
 from publish.typeset_ja.headline import balanced_breaks, boundaries, headline_html
 
 from .conftest import ROOT, run_publish
@@ -55,7 +56,6 @@ def test_balanced_breaks_choose_even_lines_that_fit():
 
 
 def _render(body: str, path: Path) -> Path:
-    weasyprint_ext.install()
     html = f"""<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">
 <link rel="stylesheet" href="{TYPESET_CSS}"><style>
 @font-face {{ font-family: "Sans"; src: url({(FONTS / 'NotoSansJP-Bold.ttf').as_uri()}); }}
@@ -65,7 +65,8 @@ body {{ font-family: "Serif"; font-size: 9pt; line-height: 16pt; }}
 h1 {{ font-family: "Sans"; font-size: 24pt; line-height: 1.45; margin: 0 0 20pt; }}
 p {{ margin: 0; text-align: justify; }}
 </style></head><body class="jlreq">{body}</body></html>"""
-    weasyprint.HTML(string=html, base_url=str(ROOT) + "/").write_pdf(path)
+    with jlreq.installed():
+        weasyprint.HTML(string=html, base_url=str(ROOT) + "/").write_pdf(path)
     return path
 
 

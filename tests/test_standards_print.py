@@ -68,11 +68,13 @@ def test_cyan_plate_has_no_holes_under_black_text(sample_build, tmp_path, monkey
     # the same page knocked out, for contrast: the measure must see the holes there
     from publish.build import layout_for, load
     from publish.pdf import print_settings, render_document
+    from publish.typeset_ja import weasyprint as jlreq
 
     monkeypatch.setattr(FINISH, "apply_overprint", lambda pdf: 0)
     doc = load(ROOT / "content" / "tokyo-ict-exchange.yaml")
     layout = layout_for(doc)
-    raw = render_document(doc, layout).write_pdf()
+    with jlreq.installed():
+        raw = render_document(doc, layout).write_pdf()
     knockout = tmp_path / "knockout.pdf"
     knockout.write_bytes(press.finish(raw, print_settings(layout), slug_label="x.pdf"))
     over_k, holes_k = _holes(*_separations(knockout, 2, tmp_path))

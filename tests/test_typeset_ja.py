@@ -17,8 +17,8 @@ from publish.typeset_ja import (
     classes,
     halved_positions,
     paragraph_html,
-    weasyprint_ext,
 )
+from publish.typeset_ja import weasyprint as jlreq
 from publish.typeset_ja.classes import (
     FULLWIDTH_OPENING_BRACKETS,
     INSEPARABLE,
@@ -55,11 +55,8 @@ ALL = STRESS + SAMPLE
 
 @pytest.fixture(scope="module", autouse=True)
 def extension():
-    was = weasyprint_ext.installed()
-    weasyprint_ext.install()
-    yield
-    if not was:
-        weasyprint_ext.uninstall()
+    with jlreq.installed() as jl:
+        yield jl
 
 
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}em" for w in WIDTHS])
@@ -101,22 +98,26 @@ def _ruby_base_offsets(paragraph):
 
 def test_extension_is_pinned_to_weasyprint_70():
     assert weasyprint.__version__.startswith("70."), (
-        f"WeasyPrint {weasyprint.__version__}: typeset_ja.weasyprint_ext patches 70.x "
+        f"WeasyPrint {weasyprint.__version__}: typeset_ja.weasyprint patches 70.x "
         "internals; port it and update this pin"
     )
-    weasyprint_ext.check_version("70.0")
-    with pytest.raises(weasyprint_ext.UnsupportedWeasyPrint, match="70"):
-        weasyprint_ext.check_version("71.0")
+    assert jlreq.SUPPORTED_SERIES == "70."
+    jlreq.check_version("70.0")
+    with pytest.raises(jlreq.UnsupportedWeasyPrint, match="70"):
+        jlreq.check_version("71.0")
 
 
-def test_install_is_explicit_and_idempotent():
+def test_nested_installs_share_the_patch_and_the_context(extension):
     from weasyprint.layout import inline
 
-    weasyprint_ext.install()
     patched = inline.text_align
-    weasyprint_ext.install()
-    assert inline.text_align is patched
-    assert weasyprint_ext.installed()
+    assert patched.__module__.startswith("publish.typeset_ja.weasyprint")
+    with jlreq.installed() as inner:
+        assert inner is extension and inline.text_align is patched
+        with jlreq.installed(push_in=False) as other:
+            assert other is not extension and jlreq.active() is other
+        assert jlreq.active() is extension
+    assert inline.text_align is patched and jlreq.is_installed()
 
 
 # --- the classes -------------------------------------------------------------------------
@@ -482,18 +483,39 @@ def test_emphasis_dots(setting):
     assert len(dots) == want  # nothing else drawn
 
 
-def test_import_does_not_patch():
+def test_import_does_not_patch_and_exit_restores():
+    """Importing patches nothing; installed() patches every function it names and the
+    last exit restores WeasyPrint exactly (also the builtins it shadows), even after an
+    error inside the block; rendering outside installed() is refused."""
     import subprocess
     import sys
 
-    code = (
-        "import publish.typeset_ja.weasyprint_ext as ext\n"
-        "from weasyprint.layout import inline\n"
-        "assert inline.text_align.__module__ == 'weasyprint.layout.inline'\n"
-        "assert not ext.installed()\n"
-        "ext.install(); assert inline.text_align.__module__.startswith('publish')\n"
-        "ext.uninstall(); assert inline.text_align.__module__ == 'weasyprint.layout.inline'\n"
-    )
+    code = """
+import pytest
+import publish.typeset_ja.weasyprint as jl
+from publish.pdf import render_html
+from weasyprint.draw import text
+from weasyprint.layout import block, column, inline, page
+from weasyprint.text import line_break
+names = [(inline, "text_align"), (inline, "get_next_linebox"), (inline, "split_inline_box"),
+         (text, "draw_first_line"), (line_break.Layout, "set_text"), (block, "block_level_layout"),
+         (page, "block_level_layout"), (block, "block_box_layout")]
+before = [getattr(o, n) for o, n in names]
+assert inline.text_align.__module__ == "weasyprint.layout.inline"
+assert not jl.is_installed() and "int" not in text.__dict__ and "max" not in column.__dict__
+with pytest.raises(RuntimeError, match="installed"):
+    render_html("<p>x</p>", None)
+with pytest.raises(ZeroDivisionError):
+    with jl.installed():
+        assert all(getattr(o, n) is not b for (o, n), b in zip(names, before))
+        assert text.__dict__["int"] is not int and "max" in column.__dict__
+        with jl.installed():
+            pass
+        assert inline.text_align.__module__.startswith("publish")
+        1 / 0
+assert [getattr(o, n) for o, n in names] == before
+assert not jl.is_installed() and "int" not in text.__dict__ and "max" not in column.__dict__
+"""
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -1,8 +1,8 @@
 """JLReq rule 8, the line grid (issue 3): body lines keep one pitch within a column, also
 across profiles, figures, pull quotes and headings (行取り), and the columns of a page
 share their baselines. Measured on PDFs built by the real pipeline (publish.render + the
-brochure layout + WeasyPrint with weasyprint_ext installed), plus box-level checks of
-the mechanism (``--jl-grid-snap`` in weasyprint_ext)."""
+brochure layout + WeasyPrint inside typeset_ja.weasyprint.installed()), plus box-level
+checks of the mechanism (``--jl-grid-snap`` in typeset_ja/weasyprint/grid.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from publish.typeset_ja import weasyprint_ext
+from publish.typeset_ja import weasyprint as jlreq
+from publish.typeset_ja.weasyprint import grid
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "content" / "tokyo-ict-exchange.yaml"
@@ -91,7 +92,8 @@ def _build(source: Path) -> tuple[bytes, object]:
     doc = load(source)
     layout = layout_for(doc)
     html = render_print_html(doc, layout)
-    return render_html(html, layout, [doc.source]).write_pdf(), layout.type_area
+    with jlreq.installed():
+        return render_html(html, layout, [doc.source]).write_pdf(), layout.type_area
 
 
 @pytest.fixture(scope="module")
@@ -231,26 +233,18 @@ def _boxes(html):
 
     document = weasyprint.HTML(string=html).render()
     found = {}
-
-    def walk(box):
+    for box in jlreq.walk_boxes(document.pages[0]):
         element = getattr(box, "element", None)
         if element is not None and box.element_tag in ("div", "p"):
             key = element.get("id") or element.get("class")
             found.setdefault(key, box)
-        for child in getattr(box, "children", ()):
-            walk(child)
-
-    walk(document.pages[0]._page_box)
     return found
 
 
 @pytest.fixture
 def ext():
-    was = weasyprint_ext.installed()
-    weasyprint_ext.install()
-    yield weasyprint_ext
-    if not was:
-        weasyprint_ext.uninstall()
+    with jlreq.installed():
+        yield grid
 
 
 def test_grid_snap_is_off_unless_a_block_declares_it(ext):
@@ -274,8 +268,8 @@ def test_grid_snap_rounds_the_block_down_to_the_next_line_of_its_column(ext):
     # 16pt line + 33pt block = 49pt -> 64pt, the fourth line
     assert abs((after.position_y - cols.content_box_y()) / px - 4 * 16) < 0.01
     # the snap applies to the block that declares it, not to its descendants
-    assert ext._grid_pitch(block) == pytest.approx(16 * px)
-    assert ext._grid_pitch(boxes["inner"]) is None
+    assert ext.grid_pitch(block) == pytest.approx(16 * px)
+    assert ext.grid_pitch(boxes["inner"]) is None
 
 
 def test_grid_snap_outside_columns_counts_from_the_page_and_can_centre(ext):
@@ -309,21 +303,15 @@ def px_per_pt():
     return 4 / 3
 
 
-def test_install_is_idempotent_and_uninstall_restores_weasyprint():
+def test_installed_patches_the_grid_and_exit_restores_weasyprint():
     from weasyprint.layout import block, page
 
-    was = weasyprint_ext.installed()
-    if was:
-        weasyprint_ext.uninstall()
+    assert not jlreq.is_installed()
     original = block.block_level_layout, page.block_level_layout, block.block_box_layout
-    try:
-        weasyprint_ext.install()
+    with jlreq.installed():
         patched = block.block_level_layout, page.block_level_layout, block.block_box_layout
-        weasyprint_ext.install()
+        with jlreq.installed():
+            assert (block.block_level_layout, page.block_level_layout, block.block_box_layout) == patched
         assert (block.block_level_layout, page.block_level_layout, block.block_box_layout) == patched
         assert patched != original
-        weasyprint_ext.uninstall()
-        assert (block.block_level_layout, page.block_level_layout, block.block_box_layout) == original
-    finally:
-        if was:
-            weasyprint_ext.install()
+    assert (block.block_level_layout, page.block_level_layout, block.block_box_layout) == original

@@ -20,7 +20,9 @@ import pdfplumber
 import pytest
 
 from publish.model import Paragraph, Text
-from publish.typeset_ja import halved_positions, weasyprint_ext
+from publish.typeset_ja import halved_positions
+from publish.typeset_ja import weasyprint as jlreq
+from publish.typeset_ja.weasyprint import context as jl_context
 from publish.typeset_ja.classes import (
     NOT_AT_LINE_START,
     OPENING_BRACKETS,
@@ -58,11 +60,8 @@ def filler(n: int, offset: int = 0) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def extension():
-    was = weasyprint_ext.installed()
-    weasyprint_ext.install()
-    yield
-    if not was:
-        weasyprint_ext.uninstall()
+    with jlreq.installed() as jl:
+        yield jl
 
 
 # --- paragraphs built to need push-in ------------------------------------------------------
@@ -176,9 +175,9 @@ def test_compression_never_exceeds_jlreq(setting):
         _check_compression(sp, width, "")
 
 
-def _check_compression(sp, width, name):
+def _check_compression(sp, width, name, min_wakan=jl_context.MIN_WAKAN):
     lefts = column_lefts(width)
-    wakan_min = weasyprint_ext.MIN_WAKAN * EM
+    wakan_min = min_wakan * EM
     for line in sp.lines:
         cs = line.chars
         right = lefts[line.column] + width * EM
@@ -240,15 +239,8 @@ def _sample_pdf(push_in: bool) -> bytes:
         html = html.replace("<style>", f'<link rel="stylesheet" href="{css.as_uri()}">\n<style>', 1)
     if "jlreq" not in html:
         html = html.replace('<body class="', '<body class="jlreq ', 1)
-    was, before = weasyprint_ext.installed(), weasyprint_ext.PUSH_IN
-    weasyprint_ext.install()
-    weasyprint_ext.PUSH_IN = push_in
-    try:
-        return render_html(html, layout).write_pdf(), layout.type_area.body_size
-    finally:
-        weasyprint_ext.PUSH_IN = before
-        if not was:
-            weasyprint_ext.uninstall()
+    with jlreq.installed(push_in=push_in) as jl:
+        return render_html(html, layout).write_pdf(), layout.type_area.body_size, jl.decision_counts()
 
 
 def _sample_lines(data, size):
@@ -293,11 +285,8 @@ def count_breaks(lines, size):
 def sample_counts(extension):
     counts = {}
     for push_in in (False, True):
-        weasyprint_ext.reset_decisions()
-        data, size = _sample_pdf(push_in)
-        counts[push_in] = (
-            weasyprint_ext.decision_counts(), count_breaks(_sample_lines(data, size), size), data)
-    weasyprint_ext.reset_decisions()
+        data, size, decisions = _sample_pdf(push_in)
+        counts[push_in] = (decisions, count_breaks(_sample_lines(data, size), size), data)
     return counts
 
 
@@ -324,27 +313,49 @@ def test_sample_push_out_lines_become_push_in(sample_counts):
 
 @pytest.mark.parametrize("width", (20, 25, 33))
 def test_wakan_compression_when_enabled(extension, width):
-    """With MIN_WAKAN = 1/8 em push-in may also take the 和欧間 down to an eighth: lines
-    stay flush, nothing prohibited starts a line, no 和欧間 is narrower than 1/8 em."""
-    before = weasyprint_ext.MIN_WAKAN
-    weasyprint_ext.MIN_WAKAN = 1 / 8
-    try:
-        weasyprint_ext.reset_decisions()
+    """With the typesetting.min_wakan token at 1/8 em push-in may also take the 和欧間
+    down to an eighth: lines stay flush, nothing prohibited starts a line, no 和欧間 is
+    narrower than 1/8 em."""
+    with jlreq.installed(min_wakan=1 / 8) as jl:
         rendered = read_pdf(render(ALL, width), width)
-        counts = weasyprint_ext.decision_counts()
-        paras = split_paragraphs(rendered, ALL)
-        lefts = column_lefts(width)
-        for sp in paras:
-            halved = halved_positions(sp.text)
-            k = 0
-            for a, b in zip(sp.lines, sp.lines[1:]):
-                k += len(a.chars)
-                assert b.chars[0].text not in NOT_AT_LINE_START, b.text
-                end = a.chars[-1].x1 - (EM / 2 if k - 1 in halved else 0)
-                right = lefts[a.column] + width * EM
-                assert abs(end - right) <= TOL or _ruby_at_end(rendered, a, right), a.text
-            _check_compression(sp, width, "wakan")
-    finally:
-        weasyprint_ext.MIN_WAKAN = before
-        weasyprint_ext.reset_decisions()
+        counts = jl.decision_counts()
+    paras = split_paragraphs(rendered, ALL)
+    lefts = column_lefts(width)
+    for sp in paras:
+        halved = halved_positions(sp.text)
+        k = 0
+        for a, b in zip(sp.lines, sp.lines[1:]):
+            k += len(a.chars)
+            assert b.chars[0].text not in NOT_AT_LINE_START, b.text
+            end = a.chars[-1].x1 - (EM / 2 if k - 1 in halved else 0)
+            right = lefts[a.column] + width * EM
+            assert abs(end - right) <= TOL or _ruby_at_end(rendered, a, right), a.text
+        _check_compression(sp, width, "wakan", min_wakan=1 / 8)
     assert counts["push-in"] >= 1
+
+
+# --- the layout tokens -----------------------------------------------------------------------
+
+
+def test_push_in_and_short_end_follow_the_layout_tokens(extension):
+    """typesetting.push_in / short_end / min_wakan reach the extension as --jl-push-in,
+    --jl-short-end and --jl-min-wakan: switched off in the CSS, no line is pushed in (the
+    pushed-out ones are still recorded) and no paragraph end is re-set."""
+    from publish.layout import apply_style, load_layout
+
+    layout = apply_style(load_layout("brochure"),
+                         {"typesetting": {"push_in": False, "short_end": False, "min_wakan": 0.125}}, None)
+    css = layout.css_variables("print")
+    assert "--jl-push-in: off;" in css and "--jl-short-end: off;" in css and "--jl-min-wakan: 0.125;" in css
+    assert "--jl-push-in" not in load_layout("brochure").css_variables("print")  # unset: the defaults
+
+    decisions = {}
+    for name, css in (("on", ""), ("off", ":root { --jl-push-in: off; --jl-short-end: off; }")):
+        extension.reset_decisions()
+        render(ALL, 25, css)
+        decisions[name] = list(extension.decisions.values())
+    extension.reset_decisions()
+    assert decisions["on"].count("push-in") >= 1
+    assert any(d.startswith("short-end") for d in decisions["on"])
+    assert decisions["off"].count("push-in") == 0 and decisions["off"].count("push-out") >= 1
+    assert not any(d.startswith("short-end") for d in decisions["off"])

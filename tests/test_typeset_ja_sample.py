@@ -1,5 +1,5 @@
 """JLReq typography measured on the sample interview set by the real pipeline
-(publish.render + the brochure layout + WeasyPrint with weasyprint_ext installed).
+(publish.render + the brochure layout + WeasyPrint inside typeset_ja.weasyprint.installed()).
 
 Until the brochure layout links typeset_ja.css and marks its body with class="jlreq",
 the test adds both to the rendered HTML itself.
@@ -15,7 +15,8 @@ import pdfplumber
 import pytest
 
 from publish.model import Answer
-from publish.typeset_ja import halved_positions, weasyprint_ext
+from publish.typeset_ja import halved_positions
+from publish.typeset_ja import weasyprint as jlreq
 from publish.typeset_ja.classes import INSEPARABLE, NOT_AT_LINE_END, NOT_AT_LINE_START, is_latin
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,13 +37,8 @@ def sample():
         html = html.replace("<style>", f'<link rel="stylesheet" href="{CSS.as_uri()}">\n<style>', 1)
     if "jlreq" not in html:
         html = html.replace("<body class=\"", '<body class="jlreq ', 1)
-    was = weasyprint_ext.installed()
-    weasyprint_ext.install()
-    try:
+    with jlreq.installed():
         data = render_html(html, layout).write_pdf()
-    finally:
-        if not was:
-            weasyprint_ext.uninstall()
     return doc, data, layout.type_area
 
 

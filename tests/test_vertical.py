@@ -437,15 +437,17 @@ def test_horizontal_layouts_do_not_change():
     from publish.layout import load_layout
     from publish.pdf import render_document
     from publish.typeset_ja import vertical
+    from publish.typeset_ja import weasyprint as jlreq
 
     doc = load(SAMPLE)
     layout = load_layout("booklet")
-    with_hook = render_document(doc, layout).write_pdf()
-    vertical.uninstall()
-    try:
-        without = render_document(doc, layout).write_pdf()
-    finally:
-        vertical.install()
+    with jlreq.installed():
+        with_hook = render_document(doc, layout).write_pdf()
+        vertical.uninstall()
+        try:
+            without = render_document(doc, layout).write_pdf()
+        finally:
+            vertical.install()
 
     def contents(data):
         with pikepdf.open(io.BytesIO(data)) as pdf:

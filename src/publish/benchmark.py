@@ -77,7 +77,7 @@ def preview_latency(source: Path, runs: int) -> dict:
 
     from .build import layout_for, load
     from .render import render_print_html
-    from .typeset_ja import weasyprint_ext
+    from .typeset_ja import weasyprint as jlreq
 
     with tempfile.TemporaryDirectory() as tmp:
         content = Path(tmp) / "content"
@@ -95,12 +95,12 @@ def preview_latency(source: Path, runs: int) -> dict:
         doc = load(copy)
         layout = layout_for(doc)
         html = render_print_html(doc, layout, medium="screen")
-        weasyprint_ext.install()
         base_url = layout.chain[0].as_uri() + "/"
         alone = []
         for run in range(runs + 1):
             started = time.perf_counter()
-            weasyprint.HTML(string=html, base_url=base_url).write_pdf(font_config=FontConfiguration())
+            with jlreq.installed():
+                weasyprint.HTML(string=html, base_url=base_url).write_pdf(font_config=FontConfiguration())
             if run:
                 alone.append(time.perf_counter() - started)
 

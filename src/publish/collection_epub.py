@@ -24,6 +24,7 @@ from .model import rich_plain
 from .render import profiles_placement  # noqa: I001
 from .source.images import epub_image
 from .templating import layout_view
+from .typeset_ja import weasyprint as jlreq
 from .templating import render as render_template
 
 import uuid
@@ -48,8 +49,10 @@ def cover_jpeg(collection: Collection, layout) -> bytes:
     from .epub.cover import rasterise
     html = render_collection_html(collection, layout, medium="screen", chapters=[], back=False,
                                   page_numbers={c.anchor: 0 for c in collection.chapters})
-    document = render_html(html, layout, collection.sources)
-    return rasterise(document.copy([document.pages[0]]).write_pdf())[0]
+    with jlreq.installed():
+        document = render_html(html, layout, collection.sources)
+        cover = document.copy([document.pages[0]]).write_pdf()
+    return rasterise(cover)[0]
 
 
 def documents(collection: Collection, vertical: bool = False) -> tuple[list[Document], list]:
@@ -122,8 +125,9 @@ def build_collection_epub(collection: Collection, layout, *, vertical: bool | No
         rendered.append((d, render_template(env, d.template, **context, title=d.title, vertical=d.vertical, page=d)))
     page_meta = {}
     if page_list_setting(layout):
-        printed = render_html(render_collection_html(collection, layout, medium="print"), layout,
-                              collection.sources)
+        with jlreq.installed():
+            printed = render_html(render_collection_html(collection, layout, medium="print"), layout,
+                                  collection.sources)
         rendered, page_meta = page_list_metadata(rendered, printed, layout,
                                                  f"{collection.title.plain}（印刷版 {collection.slug}.pdf）")
 

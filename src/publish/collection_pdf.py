@@ -36,6 +36,7 @@ from markupsafe import escape
 from .errors import MissingLayoutFile
 from .model import Book, rich_plain
 from .render import render_collection_html, render_html
+from .typeset_ja import weasyprint as jlreq
 
 PX_TO_PT = 0.75
 
@@ -52,17 +53,18 @@ class Part:
 
 
 def _typeset(collection: Book, layout, medium: str, **parts) -> Part:
-    document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout,
-                           collection.sources)
+    with jlreq.installed():  # in a worker too: a spawned one starts unpatched
+        document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout,
+                               collection.sources)
+        data = document.write_pdf()
     anchors: dict[str, int] = {}
     types, links = [], []
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
-        page_type = getattr(page._page_box, "page_type", None)  # WeasyPrint 70's PageType
-        types.append((getattr(page_type, "name", ""), bool(getattr(page_type, "blank", False))))
+        types.append(jlreq.page_type(page))
         links.append([(target, rect) for kind, target, rect, *_ in page.links if kind == "internal"])
-    return Part(document.write_pdf(), types, anchors, document.make_bookmark_tree(), links)
+    return Part(data, types, anchors, document.make_bookmark_tree(), links)
 
 
 def _timed(function, *args, **kwargs):
@@ -312,7 +314,8 @@ def _furniture(pages, layout, medium: str) -> bytes:
 .f {{ break-after: page; height: 1px; }}
 .rt {{ string-set: running-title content(text); visibility: hidden; font-size: 1pt; }}
 </style></head><body>{''.join(body)}</body></html>"""
-    return render_html(document, layout).write_pdf()  # the layout's files only
+    with jlreq.installed():
+        return render_html(document, layout).write_pdf()  # the layout's files only
 
 
 def _contents_links(pdf, front: Part, numbers: dict) -> None:

@@ -284,9 +284,16 @@ class Layout:
             lines.append(f"  --font-{_css_name(name)}: {css_font_family(value)};")
         for name, spec in (self.tokens.get("colors") or {}).items():
             lines.append(f"  --color-{_css_name(name)}: {css_color(spec, medium)};")
-        expansion = (self.tokens.get("typesetting") or {}).get("wakan_expansion")
-        if expansion:  # read by typeset_ja.weasyprint_ext (justification order)
+        typesetting = self.tokens.get("typesetting") or {}
+        expansion = typesetting.get("wakan_expansion")
+        if expansion:  # read by typeset_ja.weasyprint (justification order)
             lines.append(f"  --jl-wakan-expansion: {_css_name(expansion)};")
+        for name, prop in (("push_in", "--jl-push-in"), ("short_end", "--jl-short-end")):  # line breaking
+            if isinstance(typesetting.get(name), bool):
+                lines.append(f"  {prop}: {'on' if typesetting[name] else 'off'};")
+        min_wakan = typesetting.get("min_wakan")
+        if isinstance(min_wakan, (int, float)) and not isinstance(min_wakan, bool):
+            lines.append(f"  --jl-min-wakan: {float(min_wakan):g};")
         block = ":root {\n" + "\n".join(lines) + "\n}\n"
         if re.search(r"[<>]", block):  # cannot happen: every part above is escaped or numeric
             raise PublishError(f"layout '{self.name}': a token produced unsafe CSS")

@@ -199,6 +199,17 @@ TOKENS: tuple[Token, ...] = (
        "quarter em and spaces the characters, widening the 和欧間 (up to half an em) only on a line with "
        "nothing else to expand; jlreq follows JLReq 3.8.3 (word spaces, then 和欧間 to half an em, then "
        "characters).", choices=("inter-character-first", "jlreq"), default='inter-character-first'),
+    _t("typesetting.push_in", "bool", "true | false",
+       "Line breaking: push-in (追い込み, JLReq 3.8): a 、。」 that may not start a line is kept on the line when "
+       "the line can absorb it by setting its punctuation half-width; false pushes the previous character down "
+       "instead (追い出し) (→ --jl-push-in).", default='true'),
+    _t("typesetting.min_wakan", "number", "em, 0.125–0.25",
+       "How far push-in may narrow the 和欧間 (Japanese–Latin space) of a line, as the last resort; 0.25 keeps "
+       "the quarter em whole (JLReq allows down to 0.125) (→ --jl-min-wakan).",
+       minimum=0.125, maximum=0.25, default='0.25'),
+    _t("typesetting.short_end", "bool", "true | false",
+       "A paragraph's last line holds three characters or more: one of one or two is pushed into the line "
+       "before, else that line breaks earlier (→ --jl-short-end).", default='true'),
     _t("placement.chapters", "choice", "right | new-page | run-on",
        "Where each interview of a collection starts: right, on a right-hand page (a blank left page before it "
        "when needed; the screen edition starts on the next page instead, with no blank page); new-page, on the "

@@ -161,39 +161,19 @@ def template_globals(plan: Plan | None, layout) -> dict:
 # -- measuring a rendered document ---------------------------------------------------------------
 
 
-def _content_bottom(box) -> float:
-    """The lowest bottom edge of any line or replaced box under `box` (px)."""
-    from weasyprint.formatting_structure import boxes
-
-    bottom = 0.0
-    stack = [box]
-    while stack:
-        b = stack.pop()
-        if isinstance(b, boxes.MarginBox):
-            continue
-        if isinstance(b, (boxes.LineBox, boxes.ReplacedBox)):
-            bottom = max(bottom, b.position_y + b.margin_height())
-            continue
-        stack.extend(getattr(b, "children", ()))
-    return bottom
-
-
 def page_fill(page) -> float:
     """How much of the type area's height a page's content takes (0..1)."""
-    box = page._page_box
-    top = box.content_box_y()
-    height = box.height or 1
-    return max(0.0, (_content_bottom(box) - top) / height)
+    from .typeset_ja.weasyprint import content_extent
+
+    top, height, bottom = content_extent(page)
+    return max(0.0, (bottom - top) / (height or 1))
 
 
 def forced_blanks(document) -> list[int]:
     """0-based indices of the pages WeasyPrint left blank (before a right-hand start)."""
-    out = []
-    for index, page in enumerate(document.pages):
-        page_type = getattr(page._page_box, "page_type", None)
-        if getattr(page_type, "blank", False):
-            out.append(index)
-    return out
+    from .typeset_ja.weasyprint import page_type
+
+    return [index for index, page in enumerate(document.pages) if page_type(page)[1]]
 
 
 @dataclass

@@ -21,6 +21,7 @@ from .layout import Layout, print_settings  # noqa: F401 - print_settings: part 
 from .model import Book, Interview, book_of, rich_plain
 from .render import render_book, render_document, render_html  # noqa: F401 - re-exported for callers
 from .typeset_ja import vertical
+from .typeset_ja import weasyprint as jlreq
 
 
 def as_book(doc) -> Book:
@@ -59,7 +60,7 @@ def build_pdf(doc, layout: Layout, *, notes: list | None = None, jobs: int | Non
     if parallel_possible(book, layout, jobs, medium="print"):
         raw = build_parallel(book, layout, medium="print", jobs=jobs, notes=notes)
     else:
-        with timed_render():
+        with timed_render(), jlreq.installed():
             document = made_up(book, layout, medium="print", notes=notes)
             raw = _turn_frames(document, document.write_pdf(), layout)
     dated = book.interview or book
@@ -82,8 +83,9 @@ def build_screen_pdf(doc, layout: Layout) -> bytes:
     """The screen edition: RGB, trim size, tagged, with outline and metadata (one render:
     a tagged PDF's structure would not survive a join)."""
     book = as_book(doc)
-    document = render_book(book, layout, medium="screen")
-    raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
+    with jlreq.installed():
+        document = render_book(book, layout, medium="screen")
+        raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
     interviews = book.interviews
     data = press.finish_screen(
         raw,
@@ -101,8 +103,9 @@ def build_booklet_pdf(doc, layout: Layout) -> bytes:
     cover, imposed two-up (A5 on A4, A4 on A3) for duplex printing. One interview is made
     up like its print edition; a collection is typeset as it comes."""
     book = as_book(doc)
-    document = made_up(book, layout, medium="screen") if book.single else render_book(book, layout, medium="screen")
-    raw = _turn_frames(document, document.write_pdf(), layout)
+    with jlreq.installed():
+        document = made_up(book, layout, medium="screen") if book.single else render_book(book, layout, medium="screen")
+        raw = _turn_frames(document, document.write_pdf(), layout)
     padded, _ = press.pad_pdf(raw, "saddle")
     return press.impose_booklet(padded, right_to_left=layout.vertical)
 

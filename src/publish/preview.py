@@ -113,6 +113,7 @@ class Previewer:
 
     def _render(self):
         from .render import render_html
+        from .typeset_ja import weasyprint as jlreq
 
         doc = builder.load(self.source, self.layout_override)
         if self.is_collection:
@@ -129,15 +130,19 @@ class Previewer:
             html_text = render_print_html(doc, layout, medium="screen")
         self.images = {Path(p).resolve() for p in doc.all_images}
         self.right_to_left = layout.vertical  # 縦組み: frame pages turned, spreads right to left
-        return render_html(html_text, layout), layout, doc
+        with jlreq.installed():
+            return render_html(html_text, layout), layout, doc
 
     def _rasterise(self, document, indexes: list[int]) -> dict[int, object]:
         import pypdfium2 as pdfium
 
+        from .typeset_ja import weasyprint as jlreq
+
         if not indexes:
             return {}
         subset = document.copy([document.pages[i] for i in indexes])
-        data = subset.write_pdf()
+        with jlreq.installed():
+            data = subset.write_pdf()
         if getattr(self, "right_to_left", False):
             from .typeset_ja import vertical
 

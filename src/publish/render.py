@@ -164,13 +164,16 @@ def chapter_start(layout, medium: str) -> str:
 
 
 def render_html(html: str, layout: Layout, sources=()):
-    """WeasyPrint's Document of `html`, with the JLReq extensions installed; every file it
-    loads goes through publish.fetch (only the sources' folders, the layout chain and
-    fonts/; no network, no attachments)."""
+    """WeasyPrint's Document of `html`; every file it loads goes through publish.fetch (only
+    the sources' folders, the layout chain and fonts/; no network, no attachments). Call it,
+    and draw the Document (``write_pdf``), inside ``with jlreq.installed():`` (JLReq line
+    breaking, justification, line grid and ruby placement; pinned to WeasyPrint 70)."""
     from . import fetch
-    from .typeset_ja import vertical, weasyprint_ext
+    from .typeset_ja import vertical
+    from .typeset_ja import weasyprint as jlreq
 
-    weasyprint_ext.install()  # JLReq justification and ruby placement (pinned to WeasyPrint 70)
+    if not jlreq.is_installed():
+        raise RuntimeError("render_html outside `with typeset_ja.weasyprint.installed():`")
     vertical.install()  # 縦組み frames: upright glyphs (draws nothing differently elsewhere)
     return fetch.render(html, layout, sources)
 

@@ -302,8 +302,11 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
     page_meta = {}
     if page_list_setting(layout):
         from ..render import render_document
+        from ..typeset_ja import weasyprint as jlreq
 
-        rendered, page_meta = page_list_metadata(rendered, render_document(doc, layout, medium="print"), layout,
+        with jlreq.installed():
+            printed = render_document(doc, layout, medium="print")
+        rendered, page_meta = page_list_metadata(rendered, printed, layout,
                                                  f"{doc.title.plain}（印刷版 {doc.slug}.pdf）")
 
     xhtml_resources, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,

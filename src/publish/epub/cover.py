@@ -21,11 +21,13 @@ def cover_pdf(doc: Interview, layout: Layout, *, whole: bool = False) -> bytes:
     whole brochure's 0.8 s. A test checks that the page is the same as the whole
     brochure's (`whole=True`)."""
     from ..render import render_document
+    from ..typeset_ja import weasyprint as jlreq
 
     if not whole and doc.sections:
         doc = dataclasses.replace(doc, sections=(dataclasses.replace(doc.sections[0], turns=()),))
-    document = render_document(doc, layout, medium="screen")
-    return document.copy([document.pages[0]]).write_pdf()
+    with jlreq.installed():
+        document = render_document(doc, layout, medium="screen")
+        return document.copy([document.pages[0]]).write_pdf()
 
 
 def rasterise(pdf: bytes, width: int = COVER_WIDTH) -> tuple[bytes, tuple[int, int]]:

@@ -23,26 +23,9 @@ _WS = re.compile(r"\s+")
 
 def page_texts(document) -> list[str]:
     """Each page's body text (whitespace removed) from a laid-out WeasyPrint document."""
-    from weasyprint.formatting_structure import boxes
+    from ..typeset_ja.weasyprint import page_text
 
-    def walk(box, out):
-        if isinstance(box, boxes.MarginBox):
-            return
-        tag = getattr(box, "element_tag", None)
-        if tag in ("rt", "rp"):
-            return
-        if isinstance(box, boxes.TextBox):
-            out.append(box.text)
-            return
-        for child in getattr(box, "children", ()):
-            walk(child, out)
-
-    texts = []
-    for page in document.pages:
-        out: list[str] = []
-        walk(page._page_box, out)
-        texts.append(_WS.sub("", "".join(out)))
-    return texts
+    return [_WS.sub("", page_text(page)) for page in document.pages]
 
 
 @dataclass

@@ -5,7 +5,7 @@ What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
 
 * ``<span class="jl-latin jl-gs jl-ge">DX</span>``: a run of Latin letters / European digits.
   ``jl-gs`` / ``jl-ge`` put the 和欧間 quarter em at its start / end where the neighbour is a
-  Japanese letter (never beside punctuation). ``weasyprint_ext`` removes it at line edges
+  Japanese letter (never beside punctuation). ``typeset_ja.weasyprint`` removes it at line edges
   and never stretches inside the run.
 * ``<span class="jl-nobr">──</span>``: cl-08 runs (── ……) are never split nor spaced.
 * ``<span class="jl-h">」</span>``: 約物詰め, the punctuation of a consecutive pair (」「 。」
@@ -21,8 +21,8 @@ What the markup carries (the CSS is ``layouts/brochure/typeset_ja.css``):
 
 The line-level rules (push-in, inter-character justification, line-start bracket,
 quarter-em removal at line edges, ruby reading placement) are done by
-:mod:`publish.typeset_ja.weasyprint_ext`; the PDF writer must call
-``weasyprint_ext.install()`` once before rendering.
+:mod:`publish.typeset_ja.weasyprint`; the PDF writers render and draw inside
+``with typeset_ja.weasyprint.installed():``.
 """
 
 from __future__ import annotations
