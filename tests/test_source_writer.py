@@ -109,17 +109,18 @@ def test_style_overrides_and_an_exact_cover_focus_read_back(tmp_path):
 
 # --- generated models ------------------------------------------------------------------
 
-ROUND = settings(max_examples=80, deadline=None, derandomize=True, database=None,
+ROUND = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                         HealthCheck.function_scoped_fixture])
 
 CHARS = list("漢字かなカナ山田答 abcXYZ019-:#&!%@,.[]'\"\t\u3000。、「」《》{}|^*\\\u2028\u3000") + ["《《", "》》", "**"]
 texts = st.lists(st.sampled_from(CHARS), min_size=1, max_size=12).map("".join)
-words = texts.map(lambda t: t.replace("\t", "").strip()).filter(bool)  # ruby, tate-chu-yoko: no edge spaces
+SOLID = [c for c in CHARS if not c.isspace()]  # ruby and tate-chu-yoko: no spaces at the edges, on one line
+words = st.lists(st.sampled_from(SOLID), min_size=1, max_size=6).map("".join)
 simple = st.one_of(
     texts.map(Text),
-    st.builds(Ruby, words.filter(lambda w: "\u2028" not in w), words.filter(lambda w: "\u2028" not in w)),
-    words.filter(lambda w: len(w) <= 4 and "\u2028" not in w).map(TateChuYoko),
+    st.builds(Ruby, words, words),
+    st.lists(st.sampled_from([c for c in SOLID if len(c) == 1]), min_size=1, max_size=4).map("".join).map(TateChuYoko),
 )
 inline = st.one_of(simple, st.lists(simple, min_size=1, max_size=3).map(lambda c: Emphasis(tuple(c))),
                    st.lists(simple, min_size=1, max_size=3).map(lambda c: Strong(tuple(c))))
@@ -138,20 +139,19 @@ def normal(nodes) -> tuple:
     return tuple(n for n in out if not (isinstance(n, Text) and not n.text))
 
 
-def paragraph(nodes) -> Paragraph | None:
+def paragraph(nodes) -> Paragraph:
     nodes = list(normal(nodes))
     if nodes and isinstance(nodes[0], Text):
         nodes[0] = Text(nodes[0].text.lstrip())
     if nodes and isinstance(nodes[-1], Text):
         nodes[-1] = Text(nodes[-1].text.rstrip())
     nodes = normal(nodes)
-    ok = nodes and all(n.children for n in nodes if isinstance(n, (Emphasis, Strong)))
-    return Paragraph(nodes) if ok else None
+    return Paragraph(nodes or (Text("空"),))  # all spaces: the reader would drop the paragraph
 
 
-paragraphs = st.lists(inline, min_size=1, max_size=4).map(paragraph).filter(bool)
+paragraphs = st.lists(inline, min_size=1, max_size=4).map(paragraph)
 rich = st.lists(paragraphs, min_size=1, max_size=3).map(tuple)
-plains = texts.filter(lambda t: t.strip())  # a plain field keeps its spaces
+plains = texts.map(lambda t: t if t.strip() else t + "名")  # a plain field keeps its spaces
 maybe = lambda strategy: st.one_of(st.none(), strategy)  # noqa: E731
 katakana = st.text(alphabet="アイウエオカキクケコンー・", min_size=1, max_size=8)
 IDS = ["yamada", "sato-2", "no", "1", "null", "a_b"]

@@ -60,13 +60,14 @@ def inline_markup(inlines, *, in_emphasis: bool = False) -> str:
     out: list[str] = []
     for index, node in enumerate(inlines):
         if isinstance(node, Text):
-            text = escape_markup(node.text)
             following = inlines[index + 1] if index + 1 < len(inlines) else None
+            text = node.text
             if text.endswith("《") and isinstance(following, Emphasis):
-                text = text[:-1] + "\\《"  # 《 + 《《…》》 would open the emphasis one early
-            if text.endswith("》") and following is None and in_emphasis:
-                text = text[:-1] + "\\》"  # …》 + 》》 would close an enclosing emphasis early
-            out.append(text)
+                out.append(escape_markup(text[:-1]) + "\\《")  # 《 + 《《…》》 would open the emphasis one early
+            elif text.endswith("》") and following is None and in_emphasis:
+                out.append(escape_markup(text[:-1]) + "\\》")  # …》 + 》》 would close the emphasis early
+            else:
+                out.append(escape_markup(text))
         elif isinstance(node, Ruby):
             out.append("{" + _escape_all(node.base) + "|" + _escape_all(node.reading) + "}")
         elif isinstance(node, TateChuYoko):
