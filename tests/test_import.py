@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from publish.cli import main
-from publish.importer import escape_markup, import_article, person_id
+from publish.importer import escape_markup, person_id
+from publish.importing import import_article
 from publish.source import load_interview
 from publish.source.markup import parse_paragraphs
 

@@ -9,7 +9,8 @@ import docx
 from docx.enum.text import WD_BREAK
 
 from publish.cli import main
-from publish.importer import parse_article, read_article
+from publish.importer import parse_article
+from publish.importing import read_article
 from publish.source import load_interview
 
 from .conftest import SAMPLE, SEED

@@ -270,7 +270,7 @@ def cmd_preview(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importer import run_import
+    from .importing import run_import
 
     return run_import(Path(args.article), Path(args.output) if args.output else None, force=args.force,
                       publisher=args.publisher, content=_content_dir())

@@ -27,7 +27,6 @@ the source (inline markup characters are escaped, leading/trailing spaces droppe
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from pathlib import Path
 from .errors import SourceError, SourceProblem
 from .model import Answer, Interview, Paragraph, Person, Question, Section
 from .source.markup import parse_paragraphs
-from .source.writer import dump_interview, escape_markup
+from .source.writer import escape_markup
 
 # A line ends a sentence (a paragraph) when it ends with one of these. A closing bracket
 # ends one only after a sentence end inside it (「…。」) — otherwise we are unsure.
@@ -533,17 +532,6 @@ def _to_turn(turn: _Turn):
     return Answer(turn.speaker, _paragraphs(turn.paragraphs))
 
 
-# --- the command -------------------------------------------------------------------------
-
-HEADER = ["Imported from {name} by `publish import`; title_reading and the people's",
-          "readings and ids are machine readings: check them."]
-
-
-def to_yaml(interview: Interview, source_name: str) -> str:
-    """The imported model as a source (source/writer.py), under a comment naming the article."""
-    return dump_interview(interview, comment=[line.format(name=source_name) for line in HEADER])
-
-
 def read_text_article(path: Path) -> Imported:
     """A plain-text article -> the model. Raises ImportProblem / SourceError."""
     from .source.yamltree import bad_characters, read_text
@@ -558,59 +546,6 @@ def read_text_article(path: Path) -> Imported:
     return parse_article(text, path)
 
 
-def read_article(path: Path, *, publisher: str | None = None) -> Imported:
-    """An article (plain text, or a Word .docx: see docx_reader) -> the model; `publisher`
-    (when given; "" for none) replaces the one guessed. Raises ImportProblem / SourceError."""
-    path = Path(path)
-    if path.suffix.lower() == ".docx":
-        from .docx_reader import read_docx_article
-
-        imported = read_docx_article(path)
-    else:
-        imported = read_text_article(path)
-    if publisher is not None:
-        imported.interview = dataclasses.replace(imported.interview, publisher=publisher or None)
-        imported.warnings = [w for w in imported.warnings if "publisher" not in w.message]
-    return imported
-
-
-def import_article(path: Path, *, publisher: str | None = None) -> tuple[str, Imported]:
-    """Read an article (see read_article); return (YAML text, what was read)."""
-    imported = read_article(path, publisher=publisher)
-    return to_yaml(imported.interview, Path(path).name), imported
-
-
 def default_output(article_path: Path, content: Path = Path("content")) -> Path:
     slug = re.sub(r"[^a-z0-9]+", "-", Path(article_path).stem.lower()).strip("-") or "interview"
     return Path(content) / f"{slug}.yaml"
-
-
-def run_import(article_path: Path, output: Path | None, *, force: bool = False, publisher: str | None = None,
-               content: Path = Path("content")) -> int:
-    """The `publish import` command: warnings and problems on stderr; 0, 1 or 2."""
-    import sys
-    import tempfile
-
-    from .errors import PublishError, display_path
-    from .output import atomic_write
-    from .source import load_interview
-
-    text, imported = import_article(article_path, publisher=publisher)
-    article = imported.interview
-    for w in sorted(imported.warnings, key=lambda w: w.line):
-        print(f"{display_path(article_path)}:{w.line}: warning: {w.message}", file=sys.stderr)
-    # The output must validate; anything else is the importer's own bug, never the user's file.
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / "imported.yaml"
-        probe.write_text(text, encoding="utf-8")
-        load_interview(probe, warn=False)
-    if output is not None and str(output) == "-":
-        sys.stdout.write(text)
-        return 0
-    target = output or default_output(article_path, content)
-    if target.exists() and not force:
-        raise PublishError(f"{target} exists; pass --force to overwrite it")
-    atomic_write(target, text.encode("utf-8"))
-    print(f"wrote {display_path(target)} ({len(article.people)} people, {len(article.sections)} sections, "
-          f"{sum(len(s.turns) for s in article.sections)} turns)", file=sys.stderr)
-    return 0
