@@ -129,9 +129,6 @@ def test_epub_is_valid_and_links_every_chapter(collection_build, tmp_path):
     assert 'id="profile-ch1-yamada"' in text and 'id="profile-ch2-yamada"' in text
 
 
-@pytest.mark.xfail(strict=True, reason="the make-up stage (publish.makeup) runs on the single render only: "
-                   "a parallel build (8 interviews or more) still leaves the left page before a chapter blank "
-                   "where the single render puts the previous chapter's people or quote page")
 def test_parallel_build_matches_the_single_render(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
