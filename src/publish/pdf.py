@@ -31,7 +31,7 @@ def render_document(doc: Interview, layout: Layout, *, medium: str = "print", bl
     return render_html(html, layout, sources=[doc.source])
 
 
-def fitted_document(doc: Interview, layout: Layout, *, medium: str = "print", notes=None):
+def fitted_document(doc: Interview, layout: Layout, *, medium: str = "print", notes=None, label: str = ".pdf"):
     """The interview made up for its binding (publish.makeup): the page count a multiple
     of 4 (saddle) or 2 (perfect), by the layout's make-up strategies; the note says which."""
     from .makeup import fit_interview
@@ -39,7 +39,7 @@ def fitted_document(doc: Interview, layout: Layout, *, medium: str = "print", no
     document, note = fit_interview(doc, layout, lambda plan: render_document(doc, layout, medium=medium, plan=plan),
                                    medium=medium)
     if note and notes is not False:
-        (notes or _stderr)(f"  {doc.slug}.pdf: {note}")
+        (notes or _stderr)(f"  {doc.slug}{label}: {note}")
     return document
 
 
@@ -85,8 +85,10 @@ def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
 
 
 def build_screen_pdf(doc: Interview, layout: Layout) -> bytes:
-    """The screen edition: RGB, trim size, tagged, with outline and metadata."""
-    document = render_document(doc, layout, medium="screen")
+    """The screen edition: RGB, trim size, tagged, with outline and metadata; made up like
+    the print edition (the same pages, so a page number means the same in both, and no
+    column hole or runt page the make-up stage pulls back in print)."""
+    document = fitted_document(doc, layout, medium="screen", label="-screen.pdf")
     raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
     data = press.finish_screen(
         raw,
