@@ -216,6 +216,7 @@ def editions(tmp_path_factory):
     for key, source, fmt, layout in (("b5", SOURCES["midoridai-mentors"], "pdf", "brochure-b5"),
                                      ("screen-midoridai", SOURCES["midoridai-mentors"], "screen-pdf", None),
                                      ("screen-tokyo", SOURCES["tokyo-ict-exchange"], "screen-pdf", None),
+                                     ("screen-kohoku", PHOTO_SAMPLE, "screen-pdf", None),
                                      ("kohoku", PHOTO_SAMPLE, "pdf", None)):
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
@@ -240,13 +241,13 @@ def test_b5_fits_with_editorial_pages_and_no_hole(editions):
     assert any(sum(abs(round(w["top"]) - t) <= 1 for w in names) == 3 for t in tops), names
 
 
-@pytest.mark.parametrize("key", ["screen-midoridai", "screen-tokyo"])
+@pytest.mark.parametrize("key", ["screen-midoridai", "screen-tokyo", "screen-kohoku"])
 def test_screen_edition_is_made_up_like_print(editions, key):
     path, stderr = editions[key]
     result = audit(path)
     assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings]
     # the print edition's make-up (test_a_runt_page_…, test_the_sample_gets_…): the same page count
-    expected = {"screen-midoridai": (5, 4), "screen-tokyo": (6, 8)}[key]
+    expected = {"screen-midoridai": (5, 4), "screen-tokyo": (6, 8), "screen-kohoku": (6, 8)}[key]
     assert re.search(rf"-screen\.pdf: make-up: {expected[0]} pages → {expected[1]} ", stderr), stderr
     assert len(_texts(path)) == expected[1]
 
