@@ -279,7 +279,7 @@ def test_a_designers_cover_part_serves_collections_too(layouts, tmp_path):
     part = (layouts / "brochure" / "templates" / "parts" / "cover.html.j2").read_text(encoding="utf-8")
     part = part.replace('<p class="cover-kind">{{ doc.kind | ja }}</p>', '<p class="cover-kind">特集　{{ doc.kind | ja }}</p>')
     (layouts / "mine" / "templates" / "parts" / "cover.html.j2").write_text(part, encoding="utf-8")
-    from publish.collection import render_collection_html
+    from publish.render import render_collection_html
     from publish.layout import available_layouts, load_layout
     from publish.source.collection import load_collection
 
@@ -295,7 +295,7 @@ def test_a_designers_cover_part_serves_collections_too(layouts, tmp_path):
 def _collection_pages(start: str, medium: str):
     import pypdfium2 as pdfium
 
-    from publish.collection import render_collection_html
+    from publish.render import render_collection_html
     from publish.layout import apply_style, available_layouts, load_layout
     from publish.pdf import render_html
     from publish.source.collection import load_collection
@@ -431,7 +431,7 @@ def test_one_column_first_answer_profiles_leave_no_page_a_third_empty(layouts, t
 
 
 def test_a_collection_may_give_a_cover_photo(tmp_path):
-    from publish.collection import render_collection_html
+    from publish.render import render_collection_html
     from publish.layout import available_layouts, load_layout
     from publish.source.collection import load_collection
 

@@ -200,3 +200,74 @@ def test_contact_field_is_validated(tmp_path, capsys, contact, expected):
     err = capsys.readouterr().err
     assert status == 2
     assert re.search(rf"x\.yaml:\d+:\d+: {re.escape(expected)}", err), err
+
+
+# -- other layouts and editions ----------------------------------------------------------------------
+
+PHOTO_SAMPLE = ROOT / "content" / "kohoku-design-lab.yaml"
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    """The three-speaker sample on JIS B5, the screen editions of both samples and the
+    booklet-layout photo sample (print), with their stderr."""
+    out = tmp_path_factory.mktemp("editions")
+    built = {}
+    for key, source, fmt, layout in (("b5", SOURCES["midoridai-mentors"], "pdf", "brochure-b5"),
+                                     ("screen-midoridai", SOURCES["midoridai-mentors"], "screen-pdf", None),
+                                     ("screen-tokyo", SOURCES["tokyo-ict-exchange"], "screen-pdf", None),
+                                     ("screen-kohoku", PHOTO_SAMPLE, "screen-pdf", None),
+                                     ("kohoku", PHOTO_SAMPLE, "pdf", None)):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            path = build_source(source, (fmt,), out / key, layout=layout)[0].path
+        built[key] = (path, err.getvalue())
+    return built
+
+
+def test_b5_fits_with_editorial_pages_and_no_hole(editions):
+    path, stderr = editions["b5"]
+    texts = _texts(path)
+    assert len(texts) == 8 and "blank page" not in stderr, stderr
+    assert "a contact page" in stderr
+    assert "みどり台市はICT職を募集しています".replace("ICT", "") in texts[-2].replace("ICT", ""), texts[-2]
+    result = audit(path)
+    assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings]
+    # the people stand in one row after the lead: three profile names on one baseline, page 2
+    with pdfplumber.open(path) as pdf:
+        words = pdf.pages[1].extract_words()
+    names = [w for w in words if w["text"].startswith(("佐藤", "高橋", "山田")) and w["x0"] > 0]
+    tops = {round(w["top"]) for w in names}
+    assert any(sum(abs(round(w["top"]) - t) <= 1 for w in names) == 3 for t in tops), names
+
+
+@pytest.mark.parametrize("key", ["screen-midoridai", "screen-tokyo", "screen-kohoku"])
+def test_screen_edition_is_made_up_like_print(editions, key):
+    path, stderr = editions[key]
+    result = audit(path)
+    assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings]
+    # the print edition's make-up (test_a_runt_page_…, test_the_sample_gets_…): the same page count
+    expected = {"screen-midoridai": (5, 4), "screen-tokyo": (6, 8), "screen-kohoku": (6, 8)}[key]
+    assert re.search(rf"-screen\.pdf: make-up: {expected[0]} pages → {expected[1]} ", stderr), stderr
+    assert len(_texts(path)) == expected[1]
+
+
+def test_booklet_small_text_in_two_inks_and_profile_bands_whole(editions):
+    from publish import preflight
+    from publish.source import load_interview
+
+    path, _ = editions["kohoku"]
+    report = preflight.check_pdf(path, only=["small-text-inks"])
+    assert not report.by_check("small-text-inks") or all(
+        f.severity == preflight.Severity.INFO for f in report.by_check("small-text-inks")), report.format(verbose=True)
+    result = audit(path)
+    assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings]
+    # each profile band on one page: its PROFILE label, the name's reading and the bio's start
+    texts = _texts(path)[:4]
+    doc = load_interview(PHOTO_SAMPLE)
+    for person in doc.people:
+        bio = person.bio[0].plain[:8]
+        on = [i for i, t in enumerate(texts) if bio in t]
+        assert len(on) == 1, (person.name, on)
+        page = texts[on[0]]
+        assert page.count("PROFILE") == sum(p.bio[0].plain[:8] in page for p in doc.people), (person.name, page[:200])

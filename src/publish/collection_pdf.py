@@ -74,9 +74,10 @@ def _timed(function, *args, **kwargs):
 
 
 def _chunk_worker(args) -> tuple[Part, tuple[float, float]]:
-    collection, layout, medium, numbers = args
+    collection, layout, medium, numbers, plan = args
     chapters = [c for c in collection.chapters if c.number in numbers]
-    return _timed(_typeset, collection, layout, medium, chapters=chapters, front=False, back=False, furniture=False)
+    return _timed(_typeset, collection, layout, medium, chapters=chapters, front=False, back=False, furniture=False,
+                  plan=plan)
 
 
 def _furniture_worker(args) -> tuple[bytes, tuple[float, float]]:
@@ -173,38 +174,91 @@ def parallel_possible(book: Book, layout, jobs: int | None, *, medium: str = "pr
     return jobs > 1 and not book.single and len(book.chapters) > 1 and chapter_start(layout, medium) == "right"
 
 
+def _assemble(front_types, parts, back_types):
+    """Where the pieces land in the joined PDF: (starts, numbers, blanks, chapters, total)
+    with starts[i] = (first page of part i (0-based), blank pages before it), numbers the
+    final page of each chapter (1-based), blanks the 0-based blank pages (WeasyPrint's and
+    the joins') and chapters the anchors' 0-based pages, as the single render would have them."""
+    numbers, starts, blanks, chapters = {}, [], [i for i, (_, blank) in enumerate(front_types) if blank], []
+    page = len(front_types)
+    for part in parts:
+        pad = 1 if page % 2 == 1 else 0  # the next page would be a verso: one blank page
+        blanks += list(range(page, page + pad))
+        starts.append((page + pad, pad))
+        for anchor, index in part.anchors.items():
+            chapters.append((anchor, page + pad + index))
+            if anchor.startswith("chapter-"):
+                numbers[anchor] = page + pad + index + 1
+        blanks += [page + pad + i for i, (_, blank) in enumerate(part.types) if blank]
+        page += pad + len(part.types)
+    blanks += [page + i for i, (_, blank) in enumerate(back_types) if blank]
+    return starts, numbers, blanks, chapters, page + len(back_types)
+
+
 def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int | None = 2,
                    notes: list | None = None) -> bytes:
+    """The collection typeset in `jobs` processes, with the same page make-up as the single
+    render (publish.makeup.fit_collection): the chunks are typeset at the natural level, the
+    level and the editorial pages are decided on the joined page count exactly as the single
+    render decides them, and only the chunks that change are typeset again."""
     jobs = default_jobs(collection) if jobs is None else jobs
     import pikepdf
+
+    from .makeup import (
+        MULTIPLE, Plan, Trial, adjust_css, binding, chapter_starts, collection_fill, collection_levels,
+        collection_note, tokens,
+    )
 
     timing: dict = {"jobs": jobs}
     chunks = split(collection, jobs)
     # The front matter with placeholder numbers first: it also warms WeasyPrint's font
     # caches, which the forked workers then inherit instead of each loading the fonts.
     placeholder = {c.anchor: 888 for c in collection.chapters}
+    multiple = MULTIPLE.get(binding(layout), 4)
+    strategies = list(tokens(layout)["strategies"])
+
+    def plan_at(level: float, after=None) -> Plan:
+        return Plan(level=level, after=after or {}, css=adjust_css(layout, level))
+
     front_probe, timing["front_probe"] = _timed(_typeset, collection, layout, medium, chapters=[], back=False,
-                                                page_numbers=placeholder, furniture=False)
+                                                page_numbers=placeholder, furniture=False, plan=plan_at(0.0))
     with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
                              initializer=_worker_init, initargs=(os.getpid(),)) as pool, _stop_workers_on_error(pool):
         portable = dataclasses.replace(layout, _env=None)  # a Jinja environment does not pickle
-        futures = [pool.submit(_chunk_worker, (collection, portable, medium, set(numbers))) for numbers in chunks]
-        back, timing["back"] = _timed(_typeset, collection, layout, medium, chapters=[], front=False, furniture=False)
-        results = [f.result() for f in futures]
-        parts = [part for part, _ in results]
-        timing["chunks"] = [t for _, t in results]
 
-        # final page numbers (1-based): front, then each chunk from a recto
-        numbers = {}
-        page = len(front_probe.types)
-        starts = []
-        for part in parts:
-            pad = 1 if page % 2 == 1 else 0  # the next page would be a verso: one blank page
-            starts.append((page + pad, pad))
-            for anchor, index in part.anchors.items():
-                if anchor.startswith("chapter-"):
-                    numbers[anchor] = page + pad + index + 1
-            page += pad + len(part.types)
+        def typeset_chunks(plan, which=None):
+            return {i: pool.submit(_chunk_worker, (collection, portable, medium, set(numbers), plan))
+                    for i, numbers in enumerate(chunks) if which is None or i in which}
+
+        def trial(level: float, front=None) -> Trial:
+            plan = plan_at(level)
+            futures = typeset_chunks(plan)
+            if front is None:
+                front, _ = _timed(_typeset, collection, layout, medium, chapters=[], back=False,
+                                  page_numbers=placeholder, furniture=False, plan=plan)
+            back, spent = _timed(_typeset, collection, layout, medium, chapters=[], front=False, furniture=False,
+                                 plan=plan)
+            timing["back"] = spent
+            results = [futures[i].result() for i in sorted(futures)]
+            timing["chunks"] = [t for _, t in results]
+            parts = [part for part, _ in results]
+            _, _, blanks, _, total = _assemble(front.types, parts, back.types)
+            return Trial(level, (front, parts, back), total, blanks, False)
+
+        natural = trial(0.0, front_probe)
+        best = collection_levels(strategies, natural, multiple, trial)
+        front_probe, parts, back = best.document
+        _, _, _, anchors, _ = _assemble(front_probe.types, parts, back.types)
+        after, filled = collection_fill(collection, layout, best, chapter_starts(anchors))
+        if after:  # the chunks with editorial pages again
+            which = {i for i, numbers in enumerate(chunks) if set(numbers) & set(after)}
+            futures = typeset_chunks(plan_at(best.level, after), which)
+            for i, future in futures.items():
+                parts[i], _ = future.result()
+        starts, numbers, blanks, _, total = _assemble(front_probe.types, parts, back.types)
+        note = collection_note(layout, natural, best, total, len(blanks), filled)
+        if note and notes is not None:
+            notes.append(f"{collection.slug}.pdf: {note}")
 
         # furniture: which @page and running head each final page gets
         from .typeset_ja import running_text
@@ -223,7 +277,7 @@ def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int
         # the furniture in a worker while the parent typesets the contents' final numbers
         furniture_future = pool.submit(_furniture_worker, (pages, portable, medium))
         front, timing["front"] = _timed(_typeset, collection, layout, medium, chapters=[], back=False,
-                                        page_numbers=numbers, furniture=False)
+                                        page_numbers=numbers, furniture=False, plan=plan_at(best.level))
         furniture, timing["furniture"] = furniture_future.result()
     if len(front.types) != len(front_probe.types):  # the numbers changed the contents' length
         raise RuntimeError("the contents changed length with the final page numbers; build with PUBLISH_JOBS=1")

@@ -297,38 +297,40 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
 # -- collections ----------------------------------------------------------------------------------
 
 
-def fit_collection(collection, layout, render, *, medium: str = "print"):
-    """(document, note) for a collection: the blank left page before a chapter that starts
-    on a right-hand page gets an editorial page of the chapter before it, and what the
-    binding still needs goes after the last chapter (before the colophon)."""
-    multiple = MULTIPLE.get(binding(layout), 4)
-    strategies = list(tokens(layout)["strategies"])
-    editorial = [s for s in strategies if s in EDITORIAL]
+def chapter_starts(anchors) -> dict[int, int]:
+    """chapter number -> 0-based index of its first page, from (anchor, page index) pairs."""
+    starts: dict[int, int] = {}
+    for anchor, index in anchors:
+        if anchor.startswith("chapter-"):
+            starts.setdefault(int(anchor.split("-")[1]), index)
+    return starts
 
-    def trial(level: float) -> Trial:
-        plan = Plan(level=level, css=adjust_css(layout, level))
-        document = render(plan)
-        return Trial(level, document, len(document.pages), forced_blanks(document), False)
 
-    natural = trial(0.0)
+def collection_levels(strategies, natural: Trial, multiple: int, trial) -> Trial:
+    """The adjustment level a collection is typeset at: tighten, then loosen (the whole range
+    each, a collection re-renders slowly) while the binding still needs pages; `trial(level)`
+    gives a Trial. The parallel build (publish.collection_pdf) decides with this too."""
     best = natural
     if natural.need(multiple):  # blank left pages are filled anyway; adjust only for the binding
         for strategy in strategies:
             if strategy not in LEVELS:
                 continue
-            for level in LEVELS[strategy][-1:]:  # the whole range: a collection re-renders slowly
+            for level in LEVELS[strategy][-1:]:
                 candidate = trial(level)
                 if candidate.score(multiple) < best.score(multiple):
                     best = candidate
             if best.score(multiple)[0] == 0:
                 break
-    document = best.document
-    # which chapter ends before each blank page
-    starts = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("chapter-"):
-                starts.setdefault(int(anchor.split("-")[1]), index)
+    return best
+
+
+def collection_fill(collection, layout, best: Trial, starts: dict[int, int]) -> tuple[dict, list[str]]:
+    """(Plan.after, notes): an editorial page of the chapter before each blank left page
+    (`best.blanks`, with `starts` the first page of each chapter), and what the binding still
+    needs after the last chapter."""
+    multiple = MULTIPLE.get(binding(layout), 4)
+    strategies = list(tokens(layout)["strategies"])
+    editorial = [s for s in strategies if s in EDITORIAL]
     used: dict[int, list[str]] = {}
     after: dict = {}
     filled = []
@@ -359,14 +361,37 @@ def fit_collection(collection, layout, render, *, medium: str = "print"):
         after.setdefault(last, [])
         after[last] = arrange(after[last] + extra, 1)
         filled.append("added " + ", ".join(NAMES[k] for k in extra) + " after the last chapter")
+    return after, filled
+
+
+def collection_note(layout, natural: Trial, best: Trial, pages: int, blanks: int, filled: list[str]) -> str | None:
     used_text = []
     if best.level:
         used_text.append(f"{'tightened' if best.level < 0 else 'loosened'} the make-up ({best.level:+.1f})")
+    if not used_text and not filled:
+        return None
+    return (f"make-up: {natural.pages} pages ({len(natural.blanks)} blank) → {pages} "
+            f"({blanks} blank) for {binding(layout)} binding: " + "; ".join(used_text + filled))
+
+
+def fit_collection(collection, layout, render, *, medium: str = "print"):
+    """(document, note) for a collection: the blank left page before a chapter that starts
+    on a right-hand page gets an editorial page of the chapter before it, and what the
+    binding still needs goes after the last chapter (before the colophon)."""
+    multiple = MULTIPLE.get(binding(layout), 4)
+    strategies = list(tokens(layout)["strategies"])
+
+    def trial(level: float) -> Trial:
+        plan = Plan(level=level, css=adjust_css(layout, level))
+        document = render(plan)
+        return Trial(level, document, len(document.pages), forced_blanks(document), False)
+
+    natural = trial(0.0)
+    best = collection_levels(strategies, natural, multiple, trial)
+    document = best.document
+    starts = chapter_starts((anchor, index) for index, page in enumerate(document.pages) for anchor in page.anchors)
+    after, filled = collection_fill(collection, layout, best, starts)
     if after:
         document = render(Plan(level=best.level, after=after, css=adjust_css(layout, best.level)))
-    if not used_text and not filled:
-        return document, None
-    note = (f"make-up: {natural.pages} pages ({len(natural.blanks)} blank) → {len(document.pages)} "
-            f"({len(forced_blanks(document))} blank) for {binding(layout)} binding: "
-            + "; ".join(used_text + filled))
-    return document, note
+    return document, collection_note(layout, natural, best, len(document.pages), len(forced_blanks(document)),
+                                     filled)

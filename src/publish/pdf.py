@@ -28,7 +28,7 @@ def as_book(doc) -> Book:
     return doc if isinstance(doc, Book) else book_of(doc)
 
 
-def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None = None):
+def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None = None, label: str = ".pdf"):
     """The book's WeasyPrint Document made up for its binding (publish.makeup): the page
     count a multiple of 4 (saddle) or 2 (perfect), by the layout's make-up strategies;
     the note says which."""
@@ -42,7 +42,7 @@ def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None =
         document, note = fit_collection(book, layout, lambda plan: render_book(
             book, layout, medium=medium, plan=plan), medium=medium)
     if note and notes is not None:
-        notes.append(f"{book.slug}.pdf: {note}")
+        notes.append(f"{book.slug}{label}: {note}")
     return document
 
 
@@ -55,20 +55,27 @@ def build_pdf(doc, layout: Layout, *, notes: list | None = None, jobs: int | Non
     A book of many chapters is typeset on `jobs` processes when that pays (None: as many
     as publish.collection_pdf.default_jobs finds free)."""
     book = as_book(doc)
-    from .collection_pdf import build_parallel, parallel_possible, timed_render
-
-    if parallel_possible(book, layout, jobs, medium="print"):
-        raw = build_parallel(book, layout, medium="print", jobs=jobs, notes=notes)
-    else:
-        with timed_render(), jlreq.installed():
-            document = made_up(book, layout, medium="print", notes=notes)
-            raw = _turn_frames(document, document.write_pdf(), layout)
+    raw = typeset_pdf(book, layout, jobs=jobs, notes=notes)
     dated = book.interview or book
     data, report = press.finish_with_report(raw, print_settings(layout), slug_label=f"{book.slug}.pdf",
                                             build_date=document_date(dated, epoch=source_date_epoch))
     if notes is not None:
         notes.extend(f"{book.slug}.pdf: {note}" for note in report.notes)
     return vertical.declare_right_to_left(data) if layout.vertical else data
+
+
+def typeset_pdf(doc, layout: Layout, *, medium: str = "print", jobs: int | None = None,
+                notes: list | None = None) -> bytes:
+    """The book's pages made up for the binding, as WeasyPrint writes them (before the print
+    stage): one render, or a large book's chapters on `jobs` processes (publish.collection_pdf)."""
+    from .collection_pdf import build_parallel, parallel_possible, timed_render
+
+    book = as_book(doc)
+    if parallel_possible(book, layout, jobs, medium=medium):
+        return build_parallel(book, layout, medium=medium, jobs=jobs, notes=notes)
+    with timed_render(), jlreq.installed():
+        document = made_up(book, layout, medium=medium, notes=notes)
+        return _turn_frames(document, document.write_pdf(), layout)
 
 
 def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
@@ -79,12 +86,17 @@ def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
     return vertical.turn_pages(raw, vertical.frame_pages(document))
 
 
-def build_screen_pdf(doc, layout: Layout) -> bytes:
-    """The screen edition: RGB, trim size, tagged, with outline and metadata (one render:
-    a tagged PDF's structure would not survive a join)."""
+def build_screen_pdf(doc, layout: Layout, *, notes: list | None = None) -> bytes:
+    """The screen edition: RGB, trim size, tagged, with outline and metadata. One interview
+    is made up like its print edition (the same pages, so a page number means the same in
+    both, and no column hole or runt page the make-up stage pulls back in print); a
+    collection is one render (a tagged PDF's structure would not survive a join)."""
     book = as_book(doc)
     with jlreq.installed():
-        document = render_book(book, layout, medium="screen")
+        if book.single:
+            document = made_up(book, layout, medium="screen", notes=notes, label="-screen.pdf")
+        else:
+            document = render_book(book, layout, medium="screen")
         raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
     interviews = book.interviews
     data = press.finish_screen(
@@ -111,4 +123,4 @@ def build_booklet_pdf(doc, layout: Layout) -> bytes:
 
 
 __all__ = ["Interview", "build_booklet_pdf", "build_pdf", "build_screen_pdf", "made_up", "print_settings",
-           "render_document", "render_html"]
+           "render_document", "render_html", "typeset_pdf"]

@@ -31,7 +31,7 @@ def write(book, layout, fmt: str, options: Options = Options()) -> Written:
             data = pdf.build_pdf(book, layout, notes=notes, jobs=options.jobs,
                                  source_date_epoch=options.source_date_epoch)
         elif fmt == "screen-pdf":
-            data = pdf.build_screen_pdf(book, layout)
+            data = pdf.build_screen_pdf(book, layout, notes=notes)
         else:
             data = pdf.build_booklet_pdf(book, layout)
         return Written(record.stamp(data, layout, record.EDITIONS[fmt], book.source), tuple(notes))

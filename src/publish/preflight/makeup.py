@@ -11,7 +11,14 @@ size), so it judges any PDF, whatever made it. It reports, with page numbers:
 - ``column-hole``: a column ending more than three lines above its neighbour although the
   text continues after it (below a spanning heading, or on the next page);
 - ``wakan``: a Japanese character directly against a Latin letter or digit with no space
-  (和欧間 missing), in any text of the page.
+  (和欧間 missing), in any text of the page;
+
+and, apart from the findings (``MakeupAudit.keeps``, info lines in ``publish check``: the
+layouts cannot keep them yet without opening column holes), the keep rules: a headline
+with fewer than three body lines after it at the foot of its page while the text goes on,
+a question ending at the foot of a column or keeping one line of its answer there, a
+paragraph's first line alone at the foot of a column (orphan) or its last line alone at
+the head of one (widow).
 
 It also measures the body's 和欧間 (median gap in em between Japanese and Latin in body
 lines). ``audit(path)`` returns a :class:`MakeupAudit`; ``publish check FILE.pdf``
@@ -36,6 +43,7 @@ LABELS = {
     'last-line': 'body last lines of 1–2 characters',
     'column-hole': 'column holes',
     'wakan': 'Japanese–Latin pairs with no space',
+    'keep': 'keep rules broken (heading, question, orphan, widow)',
 }
 
 
@@ -228,6 +236,7 @@ class MakeupAudit:
     findings: list[MakeupFinding] = field(default_factory=list)
     body_size: float | None = None
     body_wakan: list[float] = field(default_factory=list)   # gaps in em
+    keeps: list[MakeupFinding] = field(default_factory=list)  # keep rules broken (reported apart)
 
     def of(self, kind: str) -> list[MakeupFinding]:
         return [f for f in self.findings if f.kind == kind]
@@ -245,6 +254,7 @@ class MakeupAudit:
         parts = [f'{self.count(k)} {LABELS[k]}' for k in KINDS]
         median = self.wakan_median
         parts.append('body 和欧間 median ' + (f'{median:.2f} em' if median is not None else 'n/a'))
+        parts.append(f'{len(self.keeps)} {LABELS["keep"]}')
         return '; '.join(parts)
 
 
@@ -310,6 +320,7 @@ def audit(path) -> MakeupAudit:
         found, gaps = _wakan(page, body)
         result.findings += found
         result.body_wakan += gaps
+        result.keeps += _keeps(page, following, body, pitch, area)
     return result
 
 
@@ -537,6 +548,99 @@ def _wakan(page: PageText, body: float) -> tuple[list[MakeupFinding], list[float
     return out, gaps
 
 
+def _sans(line: Line) -> bool:
+    """Set in the gothic (a question; answers are in the mincho with a gothic name label)."""
+    marks = [('Sans' in g.font or 'Gothic' in g.font) and not g.bold for g in line.glyphs if not _is_space(g.text)]
+    return bool(marks) and sum(marks) * 2 > len(marks)
+
+
+def _keeps(page: PageText, following: PageText | None, body: float, pitch: float,
+           area) -> list[MakeupFinding]:
+    """Headings that keep fewer than three lines, questions that keep fewer than two lines
+    of their answer, orphans and widows, per column of the page."""
+    if area is None:
+        return []
+    inside = [l for l in page.lines if area[1] - 2 <= l.base <= area[3] + 2]
+    bodies = [l for l in inside if l.kind == 'body']
+    if not bodies:
+        return []
+    out = []
+    goes_on = _continues(following, body)
+    starts = sorted(round(l.x0) for l in bodies)
+    edges: list[float] = []
+    for x in starts:
+        if not edges or x - edges[-1] > 6 * body:
+            edges.append(x)
+
+    def column_of(x0: float) -> int:
+        return max([i for i, e in enumerate(edges) if x0 >= e - 1.5 * body] or [0])
+
+    # headlines: three body lines after each on this page (under it), when the text goes on
+    for block in _blocks(inside):
+        last = block[-1]
+        if last.size >= 1.8 * body or len(''.join(l.ink for l in block)) < 3:
+            continue  # titles (opening, chapter): the lead follows; names
+        if last.base - 0.3 * last.size - area[1] > 4 * pitch:
+            continue  # room for three lines below it: whatever follows, it is not stranded at the foot
+        below = [l for l in bodies if l.base < last.base and l.x1 > last.x0 and l.x0 < last.x1]
+        later = [l for l in bodies if l.base < last.base]
+        if len(below) < 3 and (goes_on or len(later) > len(below)):
+            out.append(MakeupFinding('keep', page.number,
+                                     f'headline 「{"".join(l.ink for l in block)[:20]}」 keeps '
+                                     f'{len(below)} line{"s" if len(below) != 1 else ""} of text after it '
+                                     '(at least 3)'))
+    # per column and band (between headlines that span columns): its head and foot lines
+    heads = sorted((l for l in inside if l.kind == 'headline'), key=lambda l: -l.base)
+    columns: dict[tuple[int, int], list[Line]] = defaultdict(list)
+    for line in bodies:
+        band = sum(1 for h in heads if h.base > line.base)
+        columns[(column_of(line.x0), band)].append(line)
+    keys = sorted(columns, key=lambda k: (k[1], k[0]))
+    for n, key in enumerate(keys):
+        lines = sorted(columns[key], key=lambda l: -l.base)
+        if len(lines) < 2:
+            continue
+        left = min(l.x0 for l in lines)
+        right = max(l.x1 for l in lines)
+
+        def full(line: Line) -> bool:
+            return line.x1 >= right - 0.6 * body
+
+        def starts_paragraph(line: Line) -> bool:
+            first = next((g for g in line.glyphs if not _is_space(g.text)), None)
+            return (line.x0 >= left + 0.7 * body or (first is not None and first.bold)
+                    or line.ink[:1] in DASHES)
+
+        text_after = n + 1 < len(keys) or goes_on
+        foot, above = lines[-1], lines[-2]
+        where = f'column {key[0] + 1}'
+        if text_after and _sans(foot) and not full(foot):  # a full line: the question goes on with its answer
+            out.append(MakeupFinding('keep', page.number,
+                                     f'{where}: a question at the foot, its answer in the next column '
+                                     f'or page (at least 2 lines with it): 「…{foot.ink[-10:]}」'))
+        elif text_after and full(foot):
+            if _sans(above) and not _sans(foot):
+                out.append(MakeupFinding('keep', page.number,
+                                         f'{where}: a question keeps 1 line of its answer at the foot '
+                                         f'(at least 2): 「…{foot.ink[-10:]}」'))
+            elif starts_paragraph(foot) and not starts_paragraph(above) or starts_paragraph(foot) and full(above):
+                out.append(MakeupFinding('keep', page.number,
+                                         f'{where}: orphan: a paragraph\'s first line alone at the foot: '
+                                         f'「{foot.ink[:10]}…」'))
+        head = lines[0]
+        if n > 0 or _column_top(page, head, body, pitch, area):
+            if not full(head) and not starts_paragraph(head) and len(head.ink) > 2:
+                out.append(MakeupFinding('keep', page.number,
+                                         f'{where}: widow: a paragraph\'s last line alone at the head: '
+                                         f'「…{head.ink[-10:]}」'))
+    return out
+
+
+def _column_top(page: PageText, line: Line, body: float, pitch: float, area) -> bool:
+    """Is the line the first of the type area (the page's text above it is only furniture)?"""
+    return area[3] - line.base <= 1.5 * pitch
+
+
 # ----------------------------------------------------------------------------- report
 
 def table(audits: list[MakeupAudit]) -> str:
@@ -564,7 +668,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         for a in audits:
             print(f'{a.path}:')
-            for f in a.findings:
+            for f in a.findings + a.keeps:
                 print(f'  page {f.page}: {f.kind}: {f.message}')
     print(table(audits))
     return 1 if any(a.findings for a in audits) else 0
@@ -594,6 +698,8 @@ def _register() -> None:
             if len(found) > 12:
                 out.append(Finding(Severity.WARNING, 'makeup',
                                    f'… and {len(found) - 12} more {kind} findings'))
+        for f in result.keeps[:12]:
+            out.append(Finding(Severity.INFO, 'makeup', f'keep: {f.message}', f.page))
         out.append(Finding(Severity.INFO, 'makeup', result.summary()))
         return out
 
