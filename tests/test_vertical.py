@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import statistics
 import unicodedata
 from pathlib import Path
 
@@ -488,3 +489,22 @@ def test_preview_shows_upright_pages_right_to_left():
     assert state["error"] is None and state["right_to_left"] is True
     assert state["pages"] >= 8
     assert all(h > w for w, h in state["sizes"]), "every page upright (portrait)"
+
+
+def test_makeup_audit_reads_vertical_pages_as_columns(sample, tmp_path):
+    """publish check's make-up audit reads a 縦組み page in frame terms (a column as a line):
+    a body column is one line of 45 characters, headings are not taken for 1-character
+    headline lines; the upright back cover stays a horizontal page."""
+    from publish.preflight.makeup import _read, audit
+
+    _, data = sample
+    path = tmp_path / "tategaki.pdf"
+    path.write_bytes(data)
+    pages = _read(path)
+    assert all(p.vertical for p in pages[1:-1]), [p.number for p in pages if not p.vertical]
+    assert not pages[-1].vertical
+    result = audit(path)
+    body = [len(line.ink) for p in pages[2:-1] for line in p.lines if abs(line.size - SIZE) < 0.3]
+    assert len(body) > 100 and 44 <= statistics.mode(body) <= 46  # full columns of 45 characters
+    assert result.count("headline") <= 3
+    assert result.body_wakan and statistics.median(result.body_wakan) > 0.2
