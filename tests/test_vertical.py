@@ -39,7 +39,8 @@ from .test_sample_source import seed_body, sentences
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "content" / "tokyo-ict-exchange.yaml"
 STRESS = ROOT / "tests" / "fixtures" / "typeset" / "stress.txt"
-TCY_PARAGRAPH = "令和^5^年度の派遣は^12^月に始まり、ICTとDXの研修を2つ受け、2019年の入庁から数えて4年め。"
+TCY_PARAGRAPH = ("令和^5^年度の派遣は^12^月に始まり、ICTとDXの研修を2つ受け、2019年の入庁から数えて4年め。"
+                 "西暦では^2024^年、NASAの資料も読んだ。")
 
 SIZE = 9.0  # tategaki body size
 HALF = SIZE / 2
@@ -372,11 +373,17 @@ def test_tate_chu_yoko_upright_in_one_em(stress):
             if i > 0 and key not in found:
                 found[key] = cs[i:i + len(key) - 1]
                 slots[key] = (em_bottom(cs[i - 1]), em_top(cs[i + len(key) - 1]), pno, cs[i - 1])
-        if "2019" in text:
-            i = text.find("2019")
-            assert not any(c["upright"] for c in cs[i:i + 4]), "4 figures stay turned"
-    assert {"12月", "ICTと", "DXの", "2つ", "5年"} <= set(found), found.keys()
-    for key in ("12月", "ICTと", "DXの"):
+        for long in ("2019", "NASA"):  # longer than the token's 2 figures / 3 capitals
+            if long in text:
+                i = text.find(long)
+                assert not any(c["upright"] for c in cs[i:i + 4]), f"{long} stays turned"
+                found[long] = True
+        i = text.find("2024年")
+        if i > 0 and "2024年" not in found:  # ^2024^: four figures upright, squeezed into the em
+            found["2024年"] = cs[i:i + 4]
+            slots["2024年"] = (em_bottom(cs[i - 1]), em_top(cs[i + 4]), pno, cs[i - 1])
+    assert {"12月", "ICTと", "DXの", "2つ", "5年", "2024年", "2019", "NASA"} <= set(found), found.keys()
+    for key in ("12月", "ICTと", "DXの", "2024年"):
         unit = found[key]
         assert all(c["upright"] for c in unit), key
         tops = [c["top"] for c in unit]
