@@ -515,3 +515,16 @@ def test_makeup_audit_reads_vertical_pages_as_columns(sample, tmp_path):
     assert len(body) > 100 and 44 <= statistics.mode(body) <= 46  # full columns of 45 characters
     assert result.count("headline") <= 3
     assert result.body_wakan and statistics.median(result.body_wakan) > 0.2
+
+
+def test_a_vertical_collection_is_refused_with_a_message(tmp_path, capsys):
+    """縦組み collections are not wired: exit 2 with file:line:col: field: message, no
+    traceback and no file written (rather than a horizontal book or a print-stage crash)."""
+    from publish.cli import main
+
+    source = ROOT / "content" / "digital-voices.collection.yaml"
+    status = main(["build", str(source), "--layout", "tategaki", "--format", "pdf", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "digital-voices.collection.yaml:1:1: layout: --layout tategaki is vertical" in err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())

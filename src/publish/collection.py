@@ -219,6 +219,19 @@ def build_collection_source(source: Path, formats, out_dir: Path, *, layout: str
         raise PublishError(f"{source}: both this collection and the interview {twin} would write "
                            f"{collection.slug}.pdf; rename one of them")
     lay = load_layout(layout or collection.layout, source=collection.source)
+    vertical_pdfs = [f for f in formats if f in ("pdf", "screen-pdf", "booklet")]
+    if lay.vertical and vertical_pdfs:
+        # 縦組み collections are not wired (the chunked build and its page furniture would
+        # have to turn frame pages and run right to left): refuse rather than make a
+        # horizontal book or crash in the print stage
+        from .errors import SourceError, SourceProblem
+
+        given = f"--layout {layout}" if layout else f"layout: {collection.layout}"
+        raise SourceError([SourceProblem(Path(source), 1, 1, "layout",
+                                         f"{given} is vertical (writing_mode: vertical), and a collection "
+                                         f"cannot be built vertically yet ({', '.join(vertical_pdfs)}); build its "
+                                         "interviews one by one with this layout, or the collection with a "
+                                         "horizontal one (the EPUB can be vertical: --format epub --vertical)")])
     from .build import check_css
 
     check_css(lay, strict=strict)
