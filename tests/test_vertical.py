@@ -116,10 +116,11 @@ def body_lines(data):
 
 
 def em_top(c) -> float:
-    """Top of a character's em box on the page. pdfplumber places an upright glyph's box
-    by the font descriptor's descent; the ideographic em box is -0.12 … 0.88 em."""
+    """Top of a character's em box on the page. Upright Japanese glyphs are drawn in
+    vertical writing mode hanging from the left foot of their em box (the matrix's
+    origin; typeset_ja/vertical.py), so the em box is origin … origin + 1 em up."""
     if c["upright"] and is_japanese(c["text"]):
-        return c["top"] - (c["matrix"][5] + 0.88 * _cross(c) - c["y1"])
+        return c["top"] - (c["matrix"][5] + _cross(c) - c["y1"])
     return c["top"]
 
 
@@ -328,7 +329,7 @@ def _ink_centre(data, page_index, c, dx0=0.0, dx1=0.0, scale=8):
     size = _cross(c)
     e, f = c["matrix"][4], c["matrix"][5]
     x0, x1 = e + dx0, e + size + dx1
-    top, bottom = f + 0.88 * size, f - 0.12 * size
+    top, bottom = f + size, f  # the origin is the left foot of the em box (vertical mode)
     page = pdfium.PdfDocument(data)[page_index]
     image = page.render(scale=scale, grayscale=True).to_pil()
     # pdfminer's matrices are relative to the MediaBox's lower-left corner
@@ -388,7 +389,9 @@ def test_tate_chu_yoko_upright_in_one_em(stress):
         assert all(c["upright"] for c in unit), key
         tops = [c["top"] for c in unit]
         assert max(tops) - min(tops) < 0.5, f"{key} side by side on one line"
-        assert unit[-1]["x1"] - unit[0]["x0"] <= SIZE + 0.2, f"{key} within one em"
+        # drawn in vertical mode, each glyph's box is a whole em wide: n glyphs at an even
+        # pitch from the left edge of the unit fill n pitches
+        assert (unit[-1]["x0"] - unit[0]["x0"]) * len(unit) / (len(unit) - 1) <= SIZE + 0.2, f"{key} within one em"
         assert all(b["x0"] >= a["x0"] for a, b in zip(unit, unit[1:])), f"{key} reads left to right"
         # centred in the one-em slot between its neighbours
         before, after, pno, previous = slots[key]
@@ -528,3 +531,61 @@ def test_a_vertical_collection_is_refused_with_a_message(tmp_path, capsys):
     assert status == 2
     assert "digital-voices.collection.yaml:1:1: layout: --layout tategaki is vertical" in err
     assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+def _page_texts_in_order(texts, running: str) -> str:
+    """The pages' extracted texts joined, without the 柱 (running title) and folio lines a
+    page break puts inside a sentence."""
+    keep = []
+    for text in texts:
+        for line in text.splitlines():
+            if line.strip().isdigit() or _norm(line) == running:
+                continue
+            keep.append(line)
+    return _norm("".join(keep))
+
+
+def _missing_sentences(text: str) -> list[str]:
+    position, missing = 0, []
+    for line in seed_body():
+        for sentence in sentences(line):
+            wanted = _norm(sentence)
+            found = text.find(wanted, position)
+            if found < 0:
+                missing.append(sentence)
+            else:
+                position = found + len(wanted)
+    return missing
+
+
+def test_pdftotext_and_pdfium_read_every_seed_sentence_in_order(sample, tmp_path):
+    """Copy and search (issue 15): poppler's pdftotext (its reading-order analysis, not
+    -raw) and pdfium (pypdfium2, what Chrome's viewer uses) give every sentence of the seed
+    in reading order. Upright characters are drawn in vertical writing mode (Identity-V),
+    縦中横 carries an /ActualText. pdfium is read from the same bytes without the catalog's
+    /ViewerPreferences: FPDFText_LoadPage takes /Direction /R2L as a right-to-left bidi
+    base direction (CPDF_TextPage::CloseTempLine), which reverses the segments of every
+    line between punctuation, whatever the text layer holds."""
+    import shutil
+    import subprocess
+
+    import pypdfium2 as pdfium
+
+    doc, data = sample
+    running = _norm(doc.title.plain)
+    path = tmp_path / "tategaki.pdf"
+    path.write_bytes(data)
+    if shutil.which("pdftotext"):
+        with pdfium.PdfDocument(data) as pdf:
+            count = len(pdf)
+        texts = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
+                                text=True, check=True).stdout for n in range(1, count + 1)]
+        assert _missing_sentences(_page_texts_in_order(texts, running)) == []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.Root.ViewerPreferences.Direction == "/R2L"
+        del pdf.Root.ViewerPreferences
+        out = io.BytesIO()
+        pdf.save(out)
+    document = pdfium.PdfDocument(out.getvalue())
+    texts = [page.get_textpage().get_text_range() for page in document]
+    assert _missing_sentences(_page_texts_in_order(texts, running)) == []

@@ -168,6 +168,13 @@ def _read(path) -> list[PageText]:
                     # left of it, the centre of the ideographic em box)
                     x0, x1 = ch['top'], ch['bottom']
                     base = cx
+                    if ch.get('upright', True) and (ch.get('adv') or 0) < 0 and ch.get('matrix'):
+                        # vertical writing mode (Identity-V): pdfminer places the box by the
+                        # font's descent; the glyph's em box is its origin plus one em, in
+                        # the direction it advances (one em down the column)
+                        em = ch['x1'] - ch['x0']
+                        x0 = height - (matrix[5] - media[1]) - em   # origin: the em box's foot
+                        x1 = x0 + em
                     if not ch.get('upright', True):
                         size = ch['x1'] - ch['x0']   # sideways: the font size lies across
                 glyphs.append(Glyph(ch['text'], x0, x1, base, size, font,
@@ -190,6 +197,15 @@ def _read(path) -> list[PageText]:
                     graphics.append((shape['x0'], y0, shape['x1'], y1))
             box = (x_lo, y_lo, x_hi, y_hi)
             if vertical:
+                # 縦中横 glyphs stand side by side across their column: give them the centre
+                # line of the nearest column of upright Japanese text
+                centres = sorted({round(g.base, 1) for g in glyphs
+                                  if not g.upright_unit and is_japanese(g.text[:1])})
+                for g in glyphs:
+                    if g.upright_unit and centres:
+                        near = min(centres, key=lambda c: abs(c - g.base))
+                        if abs(near - g.base) <= g.size:
+                            g.base = near
                 def turn(b):   # PDF box -> frame box (x from the page's top, y = the page's x)
                     return (height - b[3] + top_offset, b[0], height - b[1] + top_offset, b[2])
                 box = turn(box)
@@ -350,6 +366,12 @@ def audit(path) -> MakeupAudit:
                 line.kind = 'small'
     pitch = _body_pitch(pages, body)
     area = _type_area(pages)
+    # a full vertical page: its last body column where most vertical pages end theirs
+    # (the cover's and the opening's text would move the type area's edge)
+    ends = Counter(round(min(l.base - 0.3 * l.size for l in p.lines if l.kind == 'body'), 1)
+                   for p in pages if p.vertical and any(l.kind == 'body' for l in p.lines))
+    if ends and area is not None:
+        area = (area[0], ends.most_common(1)[0][0], area[2], area[3])
     for index, page in enumerate(pages):
         result.findings += _blank(page, area)
         result.findings += _headlines(page)
