@@ -504,15 +504,14 @@ def test_preview_shows_upright_pages_right_to_left():
 def test_makeup_audit_reads_vertical_pages_as_columns(sample, tmp_path):
     """publish check's make-up audit reads a 縦組み page in frame terms (a column as a line):
     a body column is one line of 45 characters, headings are not taken for 1-character
-    headline lines; the upright back cover stays a horizontal page."""
+    headline lines; the back cover is read vertically too."""
     from publish.preflight.makeup import _read, audit
 
     _, data = sample
     path = tmp_path / "tategaki.pdf"
     path.write_bytes(data)
     pages = _read(path)
-    assert all(p.vertical for p in pages[1:-1]), [p.number for p in pages if not p.vertical]
-    assert not pages[-1].vertical
+    assert all(p.vertical for p in pages), [p.number for p in pages if not p.vertical]
     result = audit(path)
     body = [len(line.ink) for p in pages[2:-1] for line in p.lines if abs(line.size - SIZE) < 0.3]
     assert len(body) > 100 and 44 <= statistics.mode(body) <= 46  # full columns of 45 characters
@@ -589,3 +588,28 @@ def test_pdftotext_and_pdfium_read_every_seed_sentence_in_order(sample, tmp_path
     document = pdfium.PdfDocument(out.getvalue())
     texts = [page.get_textpage().get_text_range() for page in document]
     assert _missing_sentences(_page_texts_in_order(texts, running)) == []
+
+
+def test_back_cover_is_set_vertically_from_the_right(sample):
+    """表4 of a right-bound book: title, subtitle, publisher and note in columns read top
+    to bottom, right to left (a frame page like the cover), above the deep band."""
+    from publish.preflight.makeup import _vertical_page
+
+    doc, data = sample
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        chars = pdf.pages[-1].chars
+    assert _vertical_page(chars)
+
+    def column(word):
+        text = _text(chars)
+        i = text.find(word)
+        assert i >= 0, word
+        run = chars[i:i + len(word)]
+        tops = [c["top"] for c in run]
+        assert tops == sorted(tops) and max(c["x0"] for c in run) - min(c["x0"] for c in run) < 1, word
+        return run[0]["x0"]
+
+    title = column(doc.title.plain[:5])
+    publisher = column("東京都")
+    note = column("記載内容")
+    assert title > publisher > note  # right to left
