@@ -204,13 +204,15 @@ _UPRIGHT_KEY = "__jl_text_orientation"
 
 #: Upright glyphs are drawn with a copy of their font in vertical writing mode
 #: (``/Encoding /Identity-V``) whose resource name is the font's plus this suffix;
-#: :func:`turn_pages` adds the copies. A glyph's vertical origin is half its width across
-#: and ``VERTICAL_ORIGIN`` em above its baseline: the *foot* of the ideographic em box
-#: (-0.12 em; the descendant font gets ``/DW2 [-120 -1000]``), not the PDF default head
-#: (880). Poppler's text layer takes the em before the origin as the character's box, so
-#: with the foot the boxes of upright characters are their em boxes and line up with the
-#: sideways Latin between them; the drawing does not depend on it (every glyph has its
-#: own text matrix).
+#: :func:`turn_pages` adds the copies. A glyph's vertical origin is the *left foot* of its
+#: ideographic em box: 0 across and ``VERTICAL_ORIGIN`` em above its baseline (the
+#: descendant font gets ``/W2 [0 65535 -1000 0 -120]``), not the PDF default (centre of
+#: the head, 880). Poppler's text layer takes the em before the origin, from the origin
+#: rightwards, as a vertical character's box, so these boxes are the em boxes and line
+#: up with the sideways Latin between them; pdfium sorts text objects whose origins are
+#: less than half a character apart by x, and a foot-left origin keeps an upright
+#: bracket before the Latin word after it. The drawing does not depend on it (every
+#: glyph has its own text matrix).
 VERTICAL_FONT_SUFFIX = "V"
 VERTICAL_ORIGIN = -0.12
 
@@ -330,12 +332,8 @@ def draw_vertical_line(stream, textbox) -> None:
 
     Upright glyphs are drawn with the font's vertical-mode copy (Identity-V, added by
     :func:`turn_pages`), so poppler and pdfminer read the column as a vertical line; each
-    hangs from the foot of its em box (see :data:`VERTICAL_ORIGIN`). A sideways (Latin)
-    glyph is drawn with the horizontal font, its text matrix placed one em before it on
-    its baseline and moved on by ``-1000`` in ``TJ``: pdfium groups text objects whose
-    origins are less than half a character apart and sorts such a group by x, which would
-    put a Latin letter (its baseline left of the column's centre) before the upright
-    bracket above it."""
+    hangs from the left foot of its em box (see :data:`VERTICAL_ORIGIN`). A sideways
+    (Latin) glyph is drawn with the horizontal font, as WeasyPrint would."""
     size = textbox.style["font_size"]
     centre_x, centre_y = size / 2, EM_BOX_CENTRE * size
     stream.begin_text()
@@ -353,8 +351,8 @@ def draw_vertical_line(stream, textbox) -> None:
             stream.show_text(code)
         else:
             stream.set_font_size(font.hash, font_size)
-            stream.set_text_matrix(1, 0, 0, -1, left - font_size, y + rise)
-            stream.show_text(f"-1000 {code}")
+            stream.set_text_matrix(1, 0, 0, -1, left, y + rise)
+            stream.show_text(code)
     stream.end_text()
 
 
