@@ -516,6 +516,7 @@ def test_makeup_audit_reads_vertical_pages_as_columns(sample, tmp_path):
     body = [len(line.ink) for p in pages[2:-1] for line in p.lines if abs(line.size - SIZE) < 0.3]
     assert len(body) > 100 and 44 <= statistics.mode(body) <= 46  # full columns of 45 characters
     assert result.count("headline") <= 3
+    assert result.count("column-hole") == 0
     assert result.body_wakan and statistics.median(result.body_wakan) > 0.2
 
 
@@ -613,3 +614,24 @@ def test_back_cover_is_set_vertically_from_the_right(sample):
     publisher = column("東京都")
     note = column("記載内容")
     assert title > publisher > note  # right to left
+
+
+def test_makeup_audit_reports_a_vertical_page_that_stops_short(layouts, tmp_path):
+    """Forced breaks before the questions of the first section leave pages that stop
+    short while the interview goes on: the audit's column-hole check sees them on vertical
+    pages (the unchanged sample has none: test_makeup_audit_reads_vertical_pages...)."""
+    from publish.build import load
+    from publish.preflight.makeup import audit
+
+    css = layouts / "tategaki" / "tategaki.css"
+    css.write_text(css.read_text(encoding="utf-8")
+                   + "\n.interview-section:first-child .turn.answer + .turn.question { break-before: page; }\n",
+                   encoding="utf-8")
+    data = _build(load(SAMPLE))
+    path = tmp_path / "hole.pdf"
+    path.write_bytes(data)
+    holes = audit(path).of("column-hole")
+    assert holes, "no column hole found"
+    for hole in holes:
+        assert "columns short of the type area while the text continues on the next page" in hole.message
+        assert int(hole.message.split("ends ")[1].split()[0]) >= 4
