@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import statistics
 import unicodedata
 from pathlib import Path
 
@@ -38,7 +39,8 @@ from .test_sample_source import seed_body, sentences
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "content" / "tokyo-ict-exchange.yaml"
 STRESS = ROOT / "tests" / "fixtures" / "typeset" / "stress.txt"
-TCY_PARAGRAPH = "令和^5^年度の派遣は^12^月に始まり、ICTとDXの研修を2つ受け、2019年の入庁から数えて4年め。"
+TCY_PARAGRAPH = ("令和^5^年度の派遣は^12^月に始まり、ICTとDXの研修を2つ受け、2019年の入庁から数えて4年め。"
+                 "西暦では^2024^年、NASAの資料も読んだ。")
 
 SIZE = 9.0  # tategaki body size
 HALF = SIZE / 2
@@ -114,10 +116,11 @@ def body_lines(data):
 
 
 def em_top(c) -> float:
-    """Top of a character's em box on the page. pdfplumber places an upright glyph's box
-    by the font descriptor's descent; the ideographic em box is -0.12 … 0.88 em."""
+    """Top of a character's em box on the page. Upright Japanese glyphs are drawn in
+    vertical writing mode hanging from the left foot of their em box (the matrix's
+    origin; typeset_ja/vertical.py), so the em box is origin … origin + 1 em up."""
     if c["upright"] and is_japanese(c["text"]):
-        return c["top"] - (c["matrix"][5] + 0.88 * _cross(c) - c["y1"])
+        return c["top"] - (c["matrix"][5] + _cross(c) - c["y1"])
     return c["top"]
 
 
@@ -326,7 +329,7 @@ def _ink_centre(data, page_index, c, dx0=0.0, dx1=0.0, scale=8):
     size = _cross(c)
     e, f = c["matrix"][4], c["matrix"][5]
     x0, x1 = e + dx0, e + size + dx1
-    top, bottom = f + 0.88 * size, f - 0.12 * size
+    top, bottom = f + size, f  # the origin is the left foot of the em box (vertical mode)
     page = pdfium.PdfDocument(data)[page_index]
     image = page.render(scale=scale, grayscale=True).to_pil()
     # pdfminer's matrices are relative to the MediaBox's lower-left corner
@@ -371,16 +374,24 @@ def test_tate_chu_yoko_upright_in_one_em(stress):
             if i > 0 and key not in found:
                 found[key] = cs[i:i + len(key) - 1]
                 slots[key] = (em_bottom(cs[i - 1]), em_top(cs[i + len(key) - 1]), pno, cs[i - 1])
-        if "2019" in text:
-            i = text.find("2019")
-            assert not any(c["upright"] for c in cs[i:i + 4]), "4 figures stay turned"
-    assert {"12月", "ICTと", "DXの", "2つ", "5年"} <= set(found), found.keys()
-    for key in ("12月", "ICTと", "DXの"):
+        for long in ("2019", "NASA"):  # longer than the token's 2 figures / 3 capitals
+            if long in text:
+                i = text.find(long)
+                assert not any(c["upright"] for c in cs[i:i + 4]), f"{long} stays turned"
+                found[long] = True
+        i = text.find("2024年")
+        if i > 0 and "2024年" not in found:  # ^2024^: four figures upright, squeezed into the em
+            found["2024年"] = cs[i:i + 4]
+            slots["2024年"] = (em_bottom(cs[i - 1]), em_top(cs[i + 4]), pno, cs[i - 1])
+    assert {"12月", "ICTと", "DXの", "2つ", "5年", "2024年", "2019", "NASA"} <= set(found), found.keys()
+    for key in ("12月", "ICTと", "DXの", "2024年"):
         unit = found[key]
         assert all(c["upright"] for c in unit), key
         tops = [c["top"] for c in unit]
         assert max(tops) - min(tops) < 0.5, f"{key} side by side on one line"
-        assert unit[-1]["x1"] - unit[0]["x0"] <= SIZE + 0.2, f"{key} within one em"
+        # drawn in vertical mode, each glyph's box is a whole em wide: n glyphs at an even
+        # pitch from the left edge of the unit fill n pitches
+        assert (unit[-1]["x0"] - unit[0]["x0"]) * len(unit) / (len(unit) - 1) <= SIZE + 0.2, f"{key} within one em"
         assert all(b["x0"] >= a["x0"] for a, b in zip(unit, unit[1:])), f"{key} reads left to right"
         # centred in the one-em slot between its neighbours
         before, after, pno, previous = slots[key]
@@ -490,3 +501,139 @@ def test_preview_shows_upright_pages_right_to_left():
     assert state["error"] is None and state["right_to_left"] is True
     assert state["pages"] >= 8
     assert all(h > w for w, h in state["sizes"]), "every page upright (portrait)"
+
+
+def test_makeup_audit_reads_vertical_pages_as_columns(sample, tmp_path):
+    """publish check's make-up audit reads a 縦組み page in frame terms (a column as a line):
+    a body column is one line of 45 characters, headings are not taken for 1-character
+    headline lines; the back cover is read vertically too."""
+    from publish.preflight.makeup import _read, audit
+
+    _, data = sample
+    path = tmp_path / "tategaki.pdf"
+    path.write_bytes(data)
+    pages = _read(path)
+    assert all(p.vertical for p in pages), [p.number for p in pages if not p.vertical]
+    result = audit(path)
+    body = [len(line.ink) for p in pages[2:-1] for line in p.lines if abs(line.size - SIZE) < 0.3]
+    assert len(body) > 100 and 44 <= statistics.mode(body) <= 46  # full columns of 45 characters
+    assert result.count("headline") <= 3
+    assert result.count("column-hole") == 0
+    assert result.body_wakan and statistics.median(result.body_wakan) > 0.2
+
+
+def test_a_vertical_collection_is_refused_with_a_message(tmp_path, capsys):
+    """縦組み collections are not wired: exit 2 with file:line:col: field: message, no
+    traceback and no file written (rather than a horizontal book or a print-stage crash)."""
+    from publish.cli import main
+
+    source = ROOT / "content" / "digital-voices.collection.yaml"
+    status = main(["build", str(source), "--layout", "tategaki", "--format", "pdf", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "digital-voices.collection.yaml:1:1: layout: --layout tategaki is vertical" in err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+def _page_texts_in_order(texts, running: str) -> str:
+    """The pages' extracted texts joined, without the 柱 (running title) and folio lines a
+    page break puts inside a sentence."""
+    keep = []
+    for text in texts:
+        for line in text.splitlines():
+            if line.strip().isdigit() or _norm(line) == running:
+                continue
+            keep.append(line)
+    return _norm("".join(keep))
+
+
+def _missing_sentences(text: str) -> list[str]:
+    position, missing = 0, []
+    for line in seed_body():
+        for sentence in sentences(line):
+            wanted = _norm(sentence)
+            found = text.find(wanted, position)
+            if found < 0:
+                missing.append(sentence)
+            else:
+                position = found + len(wanted)
+    return missing
+
+
+def test_pdftotext_and_pdfium_read_every_seed_sentence_in_order(sample, tmp_path):
+    """Copy and search (issue 15): poppler's pdftotext (its reading-order analysis, not
+    -raw) and pdfium (pypdfium2, what Chrome's viewer uses) give every sentence of the seed
+    in reading order. Upright characters are drawn in vertical writing mode (Identity-V),
+    縦中横 carries an /ActualText. pdfium is read from the same bytes without the catalog's
+    /ViewerPreferences: FPDFText_LoadPage takes /Direction /R2L as a right-to-left bidi
+    base direction (CPDF_TextPage::CloseTempLine), which reverses the segments of every
+    line between punctuation, whatever the text layer holds."""
+    import shutil
+    import subprocess
+
+    import pypdfium2 as pdfium
+
+    doc, data = sample
+    running = _norm(doc.title.plain)
+    path = tmp_path / "tategaki.pdf"
+    path.write_bytes(data)
+    if shutil.which("pdftotext"):
+        with pdfium.PdfDocument(data) as pdf:
+            count = len(pdf)
+        texts = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
+                                text=True, check=True).stdout for n in range(1, count + 1)]
+        assert _missing_sentences(_page_texts_in_order(texts, running)) == []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.Root.ViewerPreferences.Direction == "/R2L"
+        del pdf.Root.ViewerPreferences
+        out = io.BytesIO()
+        pdf.save(out)
+    document = pdfium.PdfDocument(out.getvalue())
+    texts = [page.get_textpage().get_text_range() for page in document]
+    assert _missing_sentences(_page_texts_in_order(texts, running)) == []
+
+
+def test_back_cover_is_set_vertically_from_the_right(sample):
+    """表4 of a right-bound book: title, subtitle, publisher and note in columns read top
+    to bottom, right to left (a frame page like the cover), above the deep band."""
+    from publish.preflight.makeup import _vertical_page
+
+    doc, data = sample
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        chars = pdf.pages[-1].chars
+    assert _vertical_page(chars)
+
+    def column(word):
+        text = _text(chars)
+        i = text.find(word)
+        assert i >= 0, word
+        run = chars[i:i + len(word)]
+        tops = [c["top"] for c in run]
+        assert tops == sorted(tops) and max(c["x0"] for c in run) - min(c["x0"] for c in run) < 1, word
+        return run[0]["x0"]
+
+    title = column(doc.title.plain[:5])
+    publisher = column("東京都")
+    note = column("記載内容")
+    assert title > publisher > note  # right to left
+
+
+def test_makeup_audit_reports_a_vertical_page_that_stops_short(layouts, tmp_path):
+    """Forced breaks before the questions of the first section leave pages that stop
+    short while the interview goes on: the audit's column-hole check sees them on vertical
+    pages (the unchanged sample has none: test_makeup_audit_reads_vertical_pages...)."""
+    from publish.build import load
+    from publish.preflight.makeup import audit
+
+    css = layouts / "tategaki" / "tategaki.css"
+    css.write_text(css.read_text(encoding="utf-8")
+                   + "\n.interview-section:first-child .turn.answer + .turn.question { break-before: page; }\n",
+                   encoding="utf-8")
+    data = _build(load(SAMPLE))
+    path = tmp_path / "hole.pdf"
+    path.write_bytes(data)
+    holes = audit(path).of("column-hole")
+    assert holes, "no column hole found"
+    for hole in holes:
+        assert "columns short of the type area while the text continues on the next page" in hole.message
+        assert int(hole.message.split("ends ")[1].split()[0]) >= 4

@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PublishError
+from .errors import PublishError, SourceError
 from .layout import apply_style, available_layouts, load_layout
 from .write import write
 from .model import Book, Interview, book_of
@@ -142,6 +142,7 @@ def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("bu
     report = report or progress
     book = load_book(Path(source), options.layout)
     lay = layout_for(book, options.layout)
+    refuse_vertical_collection(book, lay, options, Path(source))
     check_css(lay, strict=options.strict, report=report)
     built = []
     with OutputSet() as outputs:  # every format rendered first, then all renamed into place
@@ -152,6 +153,23 @@ def build_source(source: Path, formats=DEFAULT_FORMATS, out_dir: Path = Path("bu
             path = outputs.stage(output_path(book, fmt, options.out_dir), written.data)
             built.append(Built(Path(source), fmt, path, len(written.data)))
     return built
+
+
+def refuse_vertical_collection(book: Book, layout, options: Options, source: Path) -> None:
+    """縦組み collections are not wired (the chunked build and its page furniture would have
+    to turn frame pages and run right to left): refuse rather than make a horizontal book
+    or crash in the print stage."""
+    pdfs = [f for f in options.formats if f in ("pdf", "screen-pdf", "booklet")]
+    if book.single or not layout.vertical or not pdfs:
+        return
+    from .errors import SourceProblem
+
+    given = f"--layout {options.layout}" if options.layout else f"layout: {book.layout}"
+    raise SourceError([SourceProblem(source, 1, 1, "layout",
+                                     f"{given} is vertical (writing_mode: vertical), and a collection "
+                                     f"cannot be built vertically yet ({', '.join(pdfs)}); build its "
+                                     "interviews one by one with this layout, or the collection with a "
+                                     "horizontal one (the EPUB can be vertical: --format epub --vertical)")])
 
 
 def make_bytes(doc, layout, fmt: str, options: Options | None = None) -> bytes:

@@ -20,6 +20,12 @@ a question ending at the foot of a column or keeping one line of its answer ther
 paragraph's first line alone at the foot of a column (orphan) or its last line alone at
 the head of one (widow).
 
+A vertical page (縦組み: fullwidth glyphs follow each other downwards) is read in frame
+terms: each column is a line, columns right to left are lines top to bottom, so the same
+checks apply; there a page whose last column stops more than three columns short of the
+type area while the text continues is a ``column-hole`` too, and 縦中横 (upright Latin
+and figures) is not taken for a missing 和欧間.
+
 It also measures the body's 和欧間 (median gap in em between Japanese and Latin in body
 lines). ``audit(path)`` returns a :class:`MakeupAudit`; ``publish check FILE.pdf``
 reports the findings as warnings (check ``makeup``, each message starting with its kind); ``python -m
@@ -84,6 +90,7 @@ class Glyph:
     size: float
     font: str
     bold: bool
+    upright_unit: bool = False   # vertical page: a Latin letter or figure set upright (縦中横)
 
 
 @dataclass
@@ -132,6 +139,7 @@ class PageText:
     images: list[tuple[float, float, float, float]]
     glyph_count: int
     graphics: list[tuple[float, float, float, float]] = field(default_factory=list)  # rects, rules
+    vertical: bool = False   # 縦組み: read in frame terms (see _vertical_page)
 
 
 def _font_name(name: str) -> str:
@@ -149,9 +157,10 @@ def _read(path) -> list[PageText]:
             x_lo, y_lo, x_hi, y_hi = trim
             height = page.height
             top_offset = media[1]
+            vertical = _vertical_page(page.chars)
             glyphs = []
             for ch in page.chars:
-                if not ch.get('upright', True):
+                if not ch.get('upright', True) and not vertical:
                     continue
                 matrix = ch.get('matrix') or (1, 0, 0, 1, ch['x0'], height - ch['bottom'])
                 base = matrix[5]
@@ -159,9 +168,27 @@ def _read(path) -> list[PageText]:
                 if not (x_lo <= cx + 0 <= x_hi and y_lo <= base <= y_hi):
                     continue   # slug line, marks, bleed
                 font = _font_name(ch.get('fontname', ''))
-                glyphs.append(Glyph(ch['text'], ch['x0'], ch['x1'], base, ch['size'], font,
+                x0, x1, size = ch['x0'], ch['x1'], ch['size']
+                if vertical:
+                    # the frame: a column is a line (x along it from the page's top), the
+                    # columns' order right to left is the lines' order top to bottom (base =
+                    # the column's centre line; a sideways Latin glyph's baseline is 0.38 em
+                    # left of it, the centre of the ideographic em box)
+                    x0, x1 = ch['top'], ch['bottom']
+                    base = cx
+                    if ch.get('upright', True) and (ch.get('adv') or 0) < 0 and ch.get('matrix'):
+                        # vertical writing mode (Identity-V): pdfminer places the box by the
+                        # font's descent; the glyph's em box is its origin plus one em, in
+                        # the direction it advances (one em down the column)
+                        em = ch['x1'] - ch['x0']
+                        x0 = height - (matrix[5] - media[1]) - em   # origin: the em box's foot
+                        x1 = x0 + em
+                    if not ch.get('upright', True):
+                        size = ch['x1'] - ch['x0']   # sideways: the font size lies across
+                glyphs.append(Glyph(ch['text'], x0, x1, base, size, font,
                                     'bold' in font.lower() or 'black' in font.lower()
-                                    or 'heavy' in font.lower()))
+                                    or 'heavy' in font.lower(),
+                                    vertical and ch.get('upright', True) and is_latin(ch['text'][:1])))
             images = []
             for im in page.images:
                 # pdfplumber: top/bottom from the page top; convert to PDF y
@@ -176,19 +203,57 @@ def _read(path) -> list[PageText]:
                 y1 = height - shape['top'] + top_offset
                 if shape['x1'] - shape['x0'] > 2 and x_lo < shape['x0'] and shape['x1'] < x_hi:
                     graphics.append((shape['x0'], y0, shape['x1'], y1))
-            centre = (x_lo + x_hi) / 2
-            pages.append(PageText(page.page_number, (x_lo, y_lo, x_hi, y_hi),
-                                  _lines(page.page_number, glyphs, centre), images, len(glyphs),
-                                  graphics))
+            box = (x_lo, y_lo, x_hi, y_hi)
+            if vertical:
+                # 縦中横 glyphs stand side by side across their column: give them the centre
+                # line of the nearest column of upright Japanese text
+                centres = sorted({round(g.base, 1) for g in glyphs
+                                  if not g.upright_unit and is_japanese(g.text[:1])})
+                for g in glyphs:
+                    if g.upright_unit and centres:
+                        near = min(centres, key=lambda c: abs(c - g.base))
+                        if abs(near - g.base) <= g.size:
+                            g.base = near
+                def turn(b):   # PDF box -> frame box (x from the page's top, y = the page's x)
+                    return (height - b[3] + top_offset, b[0], height - b[1] + top_offset, b[2])
+                box = turn(box)
+                images = [turn(b) for b in images]
+                graphics = [turn(b) for b in graphics]
+            centre = (box[0] + box[2]) / 2
+            pages.append(PageText(page.page_number, box,
+                                  _lines(page.page_number, glyphs, centre, 0.4 if vertical else 0.12),
+                                  images, len(glyphs), graphics, vertical))
     return pages
 
 
-def _lines(number: int, glyphs: list[Glyph], centre: float) -> list[Line]:
-    """Glyphs on one baseline, split where a gap is wider than a column gutter could hold
-    inside a line (1.2 em, or 0.6 em across the page's centre)."""
+def _vertical_page(chars) -> bool:
+    """A page set vertically (縦組み): most fullwidth glyphs follow the previous one (in
+    content-stream order) one below the other rather than side by side. Its glyphs are
+    then read in frame terms, a column as a line, so every check below applies."""
+    stacked = beside = 0
+    previous = None
+    for ch in chars:
+        if not ch.get('upright', True) or unicodedata.east_asian_width(ch['text'][:1] or ' ') not in 'WF':
+            previous = None
+            continue
+        if previous is not None:
+            size = max(ch['size'], 1.0)
+            dx, dy = ch['x0'] - previous['x0'], ch['top'] - previous['top']
+            if abs(dx) < 0.1 * size and 0.3 * size < dy < 1.6 * size:
+                stacked += 1
+            elif abs(dy) < 0.1 * size and 0.3 * size < dx < 1.6 * size:
+                beside += 1
+        previous = ch
+    return stacked > 20 and stacked > 3 * beside
+
+
+def _lines(number: int, glyphs: list[Glyph], centre: float, tolerance: float = 0.12) -> list[Line]:
+    """Glyphs on one baseline (within ``tolerance`` em; on a vertical page, centre lines
+    of upright and sideways glyphs differ more), split where a gap is wider than a column
+    gutter could hold inside a line (1.2 em, or 0.6 em across the page's centre)."""
     rows: dict[float, list[Glyph]] = defaultdict(list)
     for g in sorted(glyphs, key=lambda g: -g.base):
-        key = next((k for k in rows if abs(k - g.base) <= max(0.6, g.size * 0.12)), None)
+        key = next((k for k in rows if abs(k - g.base) <= max(0.6, g.size * tolerance)), None)
         rows[g.base if key is None else key].append(g)
     lines = []
     for row in rows.values():
@@ -311,6 +376,12 @@ def audit(path) -> MakeupAudit:
                 line.kind = 'small'
     pitch = _body_pitch(pages, body)
     area = _type_area(pages)
+    # a full vertical page: its last body column where most vertical pages end theirs
+    # (the cover's and the opening's text would move the type area's edge)
+    ends = Counter(round(min(l.base - 0.3 * l.size for l in p.lines if l.kind == 'body'), 1)
+                   for p in pages if p.vertical and any(l.kind == 'body' for l in p.lines))
+    if ends and area is not None:
+        area = (area[0], ends.most_common(1)[0][0], area[2], area[3])
     for index, page in enumerate(pages):
         result.findings += _blank(page, area)
         result.findings += _headlines(page)
@@ -439,9 +510,9 @@ def _column_holes(page: PageText, following: PageText | None, body: float, pitch
     for x in starts:
         if not edges or x - edges[-1] > 6 * body:
             edges.append(x)
-    if len(edges) < 2:
-        return []
     inside = [l for l in page.lines if area[1] - 2 <= l.base <= area[3] + 2]
+    if len(edges) < 2:
+        return _short_page(page, following, body, pitch, area, inside) if page.vertical else []
 
     def column_of(x0: float) -> int:
         return max(i for i, e in enumerate(edges) if x0 >= e - 1.5 * body) if x0 >= edges[0] - 1.5 * body else 0
@@ -504,6 +575,23 @@ def _column_holes(page: PageText, following: PageText | None, body: float, pitch
     return out
 
 
+def _short_page(page: PageText, following: PageText | None, body: float, pitch: float, area,
+                inside: list[Line]) -> list[MakeupFinding]:
+    """A vertical page whose last column stands more than three columns short of the
+    type area's left edge while the text continues on the next page (a hole at the end of
+    the page: a keep rule or a block too big for the rest of the page)."""
+    texts = [l for l in inside if l.kind != 'small']
+    if not texts or not _continues(following, body):
+        return []
+    floor = min(l.base - 0.3 * l.size for l in texts) - 0.5 * (pitch - body)
+    short = (floor - area[1]) / pitch
+    if short <= 3.2:
+        return []
+    return [MakeupFinding('column-hole', page.number,
+                          f'the page ends {short:.0f} columns short of the type area while the '
+                          'text continues on the next page')]
+
+
 def _continues(following: PageText | None, body: float) -> bool:
     """Does the running text go on to the next page (rather than a new opener, a blank or
     the back cover)?"""
@@ -532,6 +620,8 @@ def _wakan(page: PageText, body: float) -> tuple[list[MakeupFinding], list[float
             if j >= len(glyphs):
                 break
             b = glyphs[j]
+            if a.upright_unit or b.upright_unit:
+                continue   # 縦中横 stands in the column like a Japanese character
             if not ((is_japanese(a.text[-1:]) and is_latin(b.text[:1]))
                     or (is_latin(a.text[-1:]) and is_japanese(b.text[:1]))):
                 continue

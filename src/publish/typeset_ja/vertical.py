@@ -202,11 +202,27 @@ def _draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis="none"):
 
 _UPRIGHT_KEY = "__jl_text_orientation"
 
+#: Upright glyphs are drawn with a copy of their font in vertical writing mode
+#: (``/Encoding /Identity-V``) whose resource name is the font's plus this suffix;
+#: :func:`turn_pages` adds the copies. A glyph's vertical origin is the *left foot* of its
+#: ideographic em box: 0 across and ``VERTICAL_ORIGIN`` em above its baseline (the
+#: descendant font gets ``/W2 [0 65535 -1000 0 -120]``), not the PDF default (centre of
+#: the head, 880). Poppler's text layer takes the em before the origin, from the origin
+#: rightwards, as a vertical character's box, so these boxes are the em boxes and line
+#: up with the sideways Latin between them; pdfium sorts text objects whose origins are
+#: less than half a character apart by x, and a foot-left origin keeps an upright
+#: bracket before the Latin word after it. The drawing does not depend on it (every
+#: glyph has its own text matrix).
+VERTICAL_FONT_SUFFIX = "V"
+VERTICAL_ORIGIN = -0.12
+
 
 def draw_upright_unit(stream, textbox, offset_x, text_overflow, block_ellipsis="none"):
     """Draw a text box as one upright unit (縦中横, folios): turned 90° counter-clockwise
     about the centre of its em box, so it reads horizontally on the page. Inside a
-    ``jl-tcy`` span the unit is compressed to one em when it is longer."""
+    ``jl-tcy`` span the unit is compressed to one em when it is longer. Its glyphs are
+    drawn with the vertical-mode font like the upright characters around them, so text
+    extraction keeps them in the column (side by side, left to right)."""
     size = textbox.style["font_size"]
     width = textbox.width or size
     scale = 1.0
@@ -224,11 +240,42 @@ def draw_upright_unit(stream, textbox, offset_x, text_overflow, block_ellipsis="
     with stream.stacked():
         # P' = C + R S (P - T): S compresses along the text, R turns it counter-clockwise
         stream.transform(a=0, b=-scale, c=1, d=0, e=cx - cy, f=cy + scale * tx)
-        return _originals["draw_text"](stream, textbox, offset_x, text_overflow, block_ellipsis)
+        if textbox.style["visibility"] != "visible" or size < 1e-6 or not textbox.text:
+            return None
+        stream.set_color(textbox.style["color"])
+        textbox.pango_layout.reactivate(textbox.style)
+        combined = len(textbox.text) > 1 and "jl-tcy" in classes
+        if combined:
+            # one character of the column for text extraction: the figures stand side by
+            # side at the same height, which poppler would otherwise read as a line
+            import pydyf
+
+            stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(textbox.text)}))
+        try:
+            stream.begin_text()
+            for font, font_size, glyph, text, left, y, rise in _glyphs(stream, textbox, upright_all=True):
+                code = f"<{glyph:02x}>" if font.bitmap else f"<{glyph:04x}>"
+                if font.bitmap:
+                    stream.set_font_size(font.hash, font_size)
+                    stream.set_text_matrix(1, 0, 0, -1, left, y + rise)
+                else:  # hanging from the left foot of its em box
+                    stream.set_font_size(font.hash + VERTICAL_FONT_SUFFIX, font_size)
+                    stream.set_text_matrix(1, 0, 0, -1, left, y + rise - VERTICAL_ORIGIN * font_size)
+                stream.show_text(code)
+            stream.end_text()
+        finally:
+            textbox.pango_layout.deactivate()
+            if combined:
+                stream.end_marked_content()
+    return None
 
 
-def draw_vertical_line(stream, textbox) -> None:
-    """Draw ``textbox`` (one line of the frame) glyph by glyph, fullwidth glyphs upright."""
+def _glyphs(stream, textbox, *, upright_all: bool = False):
+    """(font, font size, glyph id, text, left, baseline y, rise) of each glyph of the text
+    box's first line, at the positions Pango gave it (justification and push-in kept).
+    Fullwidth characters get their ``vert`` alternate (not in an upright unit, whose
+    glyphs are all drawn as they are); each drawn glyph is registered for ToUnicode and
+    the widths."""
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
     layout = textbox.pango_layout
@@ -237,9 +284,7 @@ def draw_vertical_line(stream, textbox) -> None:
     x = textbox.position_x
     y = textbox.position_y + textbox.baseline
     size = textbox.style["font_size"]
-    centre_x, centre_y = size / 2, EM_BOX_CENTRE * size
     utf8 = layout.text.encode()
-    stream.begin_text()
     pen = 0.0
     previous_font = None
     run = first_line.runs
@@ -255,8 +300,7 @@ def draw_vertical_line(stream, textbox) -> None:
             font, font_size = stream.add_font(pango_font)
             if pango.pango_version() < 14802:
                 font_size = size
-            stream.set_font_size(font.hash, font_size)
-            alternates = _font_vert_map(font)
+            alternates = {} if upright_all else _font_vert_map(font)
         offset = glyph_item.item.offset
         for i in range(count):
             info = glyphs.glyphs[i]
@@ -272,21 +316,43 @@ def draw_vertical_line(stream, textbox) -> None:
             else:
                 text = utf8[offset + start:offset + end].decode(errors="replace")
             left = x + pen + info.geometry.x_offset * FROM_UNITS
-            if is_upright(text[:1]):
-                glyph = alternates.get(glyph, glyph)
-                # turn 90° counter-clockwise about the centre of the em box
-                stream.set_text_matrix(0, -1, -1, 0, left + centre_x + centre_y, y - centre_y + centre_x)
-            else:
-                rise = info.geometry.y_offset * FROM_UNITS
-                stream.set_text_matrix(1, 0, 0, -1, left, y + rise)
+            glyph = alternates.get(glyph, glyph) if is_upright(text[:1]) else glyph
             if glyph not in font.to_unicode:
                 font.to_unicode[glyph] = text
             if glyph not in font.widths:
                 pango.pango_font_get_glyph_extents(
                     pango_font, glyph, stream.ink_rect, stream.logical_rect)
                 font.widths[glyph] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-            stream.show_text(f"<{glyph:02x}>" if font.bitmap else f"<{glyph:04x}>")
+            yield font, font_size, glyph, text, left, y, info.geometry.y_offset * FROM_UNITS
             pen += advance
+
+
+def draw_vertical_line(stream, textbox) -> None:
+    """Draw ``textbox`` (one line of the frame) glyph by glyph, fullwidth glyphs upright.
+
+    Upright glyphs are drawn with the font's vertical-mode copy (Identity-V, added by
+    :func:`turn_pages`), so poppler and pdfminer read the column as a vertical line; each
+    hangs from the left foot of its em box (see :data:`VERTICAL_ORIGIN`). A sideways
+    (Latin) glyph is drawn with the horizontal font, as WeasyPrint would."""
+    size = textbox.style["font_size"]
+    centre_x, centre_y = size / 2, EM_BOX_CENTRE * size
+    stream.begin_text()
+    for font, font_size, glyph, text, left, y, rise in _glyphs(stream, textbox):
+        code = f"<{glyph:02x}>" if font.bitmap else f"<{glyph:04x}>"
+        if is_upright(text[:1]) and not font.bitmap:
+            stream.set_font_size(font.hash + VERTICAL_FONT_SUFFIX, font_size)
+            # turned 90° counter-clockwise about the centre of the em box
+            stream.set_text_matrix(0, -1, -1, 0, left + centre_x + centre_y - VERTICAL_ORIGIN * font_size,
+                                   y - centre_y + centre_x)
+            stream.show_text(code)
+        elif is_upright(text[:1]):  # a bitmap font (one-byte codes): no vertical mode
+            stream.set_font_size(font.hash, font_size)
+            stream.set_text_matrix(0, -1, -1, 0, left + centre_x + centre_y, y - centre_y + centre_x)
+            stream.show_text(code)
+        else:
+            stream.set_font_size(font.hash, font_size)
+            stream.set_text_matrix(1, 0, 0, -1, left, y + rise)
+            stream.show_text(code)
     stream.end_text()
 
 
@@ -313,6 +379,8 @@ def turn_pages(pdf_bytes: bytes, pages: list[int], *, right_to_left: bool = True
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if pages:
+            add_vertical_fonts(pdf, [pdf.pages[i] for i in pages])
         for index in pages:
             page = pdf.pages[index]
             media = [float(v) for v in page.mediabox]
@@ -334,6 +402,61 @@ def turn_pages(pdf_bytes: bytes, pages: list[int], *, right_to_left: bool = True
         out = io.BytesIO()
         pdf.save(out)
         return out.getvalue()
+
+
+def _font_dictionaries(resources, seen):
+    """The /Font dictionaries of ``resources`` and of the form XObjects it uses."""
+    if resources is None or resources.objgen in seen and resources.objgen != (0, 0):
+        return
+    seen.add(resources.objgen)
+    fonts = resources.get("/Font")
+    if fonts is not None:
+        yield fonts
+    for xobject in (resources.get("/XObject") or {}).values():
+        if xobject.get("/Subtype") == "/Form":
+            yield from _font_dictionaries(xobject.get("/Resources"), seen)
+
+
+def add_vertical_fonts(pdf, pages) -> int:
+    """Give every Type 0 font the frame pages can use a copy in vertical writing mode
+    under its name plus :data:`VERTICAL_FONT_SUFFIX` (same descendant font, ToUnicode and
+    glyph ids; ``/Identity-V``, or WeasyPrint's own CMap with ``/WMode 1``). Returns how
+    many copies were made."""
+    import pikepdf
+
+    made = 0
+    done = set()
+    seen: set = set()
+    for page in pages:
+        for fonts in _font_dictionaries(page.obj.get("/Resources"), seen):
+            if fonts.objgen in done and fonts.objgen != (0, 0):
+                continue
+            done.add(fonts.objgen)
+            for name in list(fonts.keys()):
+                font = fonts[name]
+                if font.get("/Subtype") != "/Type0" or name.endswith(VERTICAL_FONT_SUFFIX) and name[:-1] in fonts:
+                    continue
+                vname = name + VERTICAL_FONT_SUFFIX
+                if vname in fonts:
+                    continue
+                copy = pikepdf.Dictionary({k: font[k] for k in font.keys()})
+                encoding = font.get("/Encoding")
+                if isinstance(encoding, pikepdf.Name):
+                    copy.Encoding = pikepdf.Name("/Identity-V")
+                else:  # an embedded CMap (WeasyPrint writes one when a glyph is missing)
+                    cmap = pikepdf.Stream(pdf, encoding.read_bytes().replace(b"/CMapType 1 def", b"/CMapType 1 def\n/WMode 1 def"))
+                    for key in encoding.keys():
+                        if key not in ("/Length", "/Filter", "/DecodeParms"):
+                            cmap[key] = encoding[key]
+                    cmap.WMode = 1
+                    copy.Encoding = pdf.make_indirect(cmap)
+                for descendant in font.get("/DescendantFonts") or ():
+                    # every glyph: advance one em down, origin at the left foot of its em box
+                    descendant.DW2 = pikepdf.Array([round(VERTICAL_ORIGIN * 1000), -1000])
+                    descendant.W2 = pikepdf.Array([0, 65535, -1000, 0, round(VERTICAL_ORIGIN * 1000)])
+                fonts[vname] = pdf.make_indirect(copy)
+                made += 1
+    return made
 
 
 def declare_right_to_left(pdf_bytes: bytes) -> bytes:
