@@ -55,7 +55,7 @@ def test_extends_merges_tokens_and_falls_back_for_templates_and_css():
     assert b5.tokens["type_area"]["body_size"] == brochure.tokens["type_area"]["body_size"]
     assert b5.tokens["colors"] == brochure.tokens["colors"]
     assert b5.find("templates/parts/cover.html.j2").parent.parent.parent.name == "brochure"
-    assert b5.stylesheets("print") == brochure.stylesheets("print")
+    assert b5.stylesheets("print") == brochure.stylesheets("print") + [ROOT / "layouts/brochure-b5/brochure-b5.css"]
 
     booklet = load_layout("booklet")
     assert booklet.find("templates/parts/profile.html.j2").parts[-4] == "booklet"
