@@ -83,7 +83,8 @@ build/%-booklet.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 # HarfBuzz subsetter, Ghostscript's CMYK profile): `make test-deps` installs the missing
 # ones with apt-get (Debian/Ubuntu); `make test` checks them first and names the command.
 # `make test` lints with ruff, then runs the tests on every core (pytest-xdist; a file's
-# tests stay on one worker). `make test-slow` runs the tests marked slow (a wheel installed
+# tests stay on one worker unless tests/conftest.py lets them spread; outputs several tests
+# read are built once per run). `make test-slow` runs the tests marked slow (a wheel installed
 # into a fresh virtual environment, a few minutes); CI runs both.
 test-deps:
 	$(PYTHON) tools/test_prereqs.py --install
@@ -93,7 +94,7 @@ test-prereqs:
 
 test: $(STAMP) test-prereqs
 	$(BIN)/ruff check src tests tools
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-slow: $(STAMP) test-prereqs
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)

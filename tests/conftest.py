@@ -1,12 +1,15 @@
-"""Shared fixtures: the sample built once per test run, and a scratch content folder.
+"""Shared fixtures: outputs built once per test run, and a scratch content folder.
 
-`make test` runs the suite in parallel (pytest-xdist, `--dist loadfile`: a test file's
-tests share one worker, so module fixtures run once). Outputs several files use are built
-once per run by `once()`: the first worker to need one builds it into the run's shared
-temporary folder under a file lock, the others read the result."""
+`make test` runs the suite in parallel (pytest-xdist, `--dist loadgroup`: tests spread
+over the workers one by one, those marked with the same `xdist_group` stay together).
+Outputs several tests use are built once per run by `once()`: the first worker to need
+one builds it into the run's shared temporary folder under a file lock, the others (and
+later tests in the same worker) read the result. `shared_build(source, fmt, *flags)` is the
+common case: one `publish build` through the real CLI, keyed by its source and arguments."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -18,42 +21,132 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "content" / "tokyo-ict-exchange.yaml"
+SECOND = ROOT / "content" / "midoridai-mentors.yaml"
+COLLECTION = ROOT / "content" / "digital-voices.collection.yaml"
 SEED = ROOT / "tests" / "fixtures" / "seed-tokyo-ict-exchange.txt"
+
+# pytest-xdist (`make test`: --dist loadgroup --no-loadscope-reorder). A module's tests stay on
+# one worker (its module fixtures run once), except in the modules below, whose tests are
+# independent and slow one by one (their shared outputs come from `once()`), so they spread.
+SPREAD = {"test_all_parts", "test_build_safety", "test_collections", "test_designers", "test_editions",
+          "test_epub_output", "test_import", "test_layouts", "test_preview", "test_project", "test_standards_epub",
+          "test_standards_preflight", "test_standards_print", "test_standards_reproducible", "test_trust_source"}
+# Heaviest first (longest processing time first keeps the two workers' ends close); the rest
+# keeps its order, single tests of SPREAD modules last, to fill the gaps.
+FIRST = ("test_visual", "test_vertical", "test_standards_reproducible", "test_collections", "test_epub_rendering",
+         "test_typeset_ja_pushin", "test_typeset_ja", "test_headlines", "test_makeup", "test_standards_epub",
+         "test_epub_output", "test_standards_screen", "test_typeset_ja_grid", "test_typeset_ja_sample")
+
+_DONE: dict[str, dict] = {}  # this process's results of once()
+
+
+def _decode(encoded: dict) -> dict:
+    return {key: Path(value) if kind == "path" else value for key, (kind, value) in encoded.items()}
 
 
 def once(tmp_path_factory, name: str, make) -> dict:
     """make(folder) -> {key: Path or str}, run once per test run even across xdist workers
-    (the results are shared through a JSON file next to the folder)."""
+    (the results are shared through a JSON file next to the folder, written last and
+    atomically: a build that failed or was interrupted is redone by the next one asking)."""
+    if name in _DONE:
+        return _DONE[name]
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return make(tmp_path_factory.mktemp(name))
+        _DONE[name] = make(tmp_path_factory.mktemp(name))
+        return _DONE[name]
     from filelock import FileLock
 
     shared = tmp_path_factory.getbasetemp().parent  # this run's folder, common to the workers
     done = shared / f"{name}.json"
     with FileLock(str(shared / f"{name}.lock")):
         if done.is_file():
-            return {key: Path(value) if kind == "path" else value
-                    for key, (kind, value) in json.loads(done.read_text(encoding="utf-8")).items()}
+            _DONE[name] = _decode(json.loads(done.read_text(encoding="utf-8")))
+            return _DONE[name]
         folder = shared / name
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
         folder.mkdir()
         result = make(folder)
         encoded = {key: ["path", str(value)] if isinstance(value, Path) else ["str", value]
                    for key, value in result.items()}
-        done.write_text(json.dumps(encoded), encoding="utf-8")
-        return result
+        partial = shared / f"{name}.json.part"
+        partial.write_text(json.dumps(encoded), encoding="utf-8")
+        partial.replace(done)
+    _DONE[name] = result
+    return result
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    def module(item) -> str:
+        return item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+
+    for item in items:
+        if module(item) not in SPREAD and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(module(item)))
+    rank = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: (rank.get(module(item), len(FIRST)), module(item) in SPREAD))  # stable
+
+
+_FACTORY: list = []  # the session's tmp_path_factory, for helpers that are no fixtures (epub_support)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_tmp(tmp_path_factory):
+    _FACTORY.append(tmp_path_factory)
+    yield
+    _FACTORY.remove(tmp_path_factory)
+
+
+def shared(name: str, make) -> dict:
+    """once() for code that is called from tests rather than requested as a fixture."""
+    if not _FACTORY:  # imported outside a pytest session
+        import tempfile
+
+        return make(Path(tempfile.mkdtemp(prefix=f"publish-{name}-")))
+    return once(_FACTORY[-1], name, make)
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory) -> dict[str, Path]:
-    """The sample built through the real CLI into a temporary folder (once per test run)."""
+def shared_build(tmp_path_factory):
+    """shared_build(source, fmt="pdf", *flags) -> {"path": the one file written, "stderr": the build
+    log}: `publish build SOURCE --format FMT FLAGS` run once per test run through the CLI (in
+    a subprocess with the environment the session started with, so a test's monkeypatch
+    does not leak into a shared output). Tests only read these files."""
+    env = dict(os.environ)
 
-    def make(out: Path) -> dict:
-        result = run_publish("build", str(SAMPLE), "--out", str(out))
-        assert result.returncode == 0, result.stderr
-        return {"pdf": out / "tokyo-ict-exchange.pdf", "epub": out / "tokyo-ict-exchange.epub", "dir": out,
-                "stderr": result.stderr}
+    def build(source: Path, fmt: str = "pdf", *flags: str) -> dict:
+        source = Path(source)
+        words = [source.name.split(".")[0], fmt, *(f.lstrip("-") for f in flags)]
+        key = hashlib.sha1("\0".join([str(source.resolve()), fmt, *flags]).encode()).hexdigest()[:8]
+        name = "built-" + "-".join(words) + "-" + key
 
-    return once(tmp_path_factory, "sample-build", make)
+        def make(out: Path) -> dict:
+            result = subprocess.run([sys.executable, "-m", "publish", "build", str(source), "--format", fmt, *flags,
+                                     "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env,
+                                    timeout=600)
+            assert result.returncode == 0, result.stderr
+            (path,) = out.iterdir()
+            return {"path": path, "stderr": result.stderr}
+
+        return once(tmp_path_factory, name, make)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def sample_build(shared_build) -> dict[str, Path]:
+    """The sample's print PDF and EPUB built through the real CLI (once per test run); its
+    print build's log as "stderr"."""
+    pdf, epub = shared_build(SAMPLE, "pdf"), shared_build(SAMPLE, "epub")
+    return {"pdf": pdf["path"], "epub": epub["path"], "stderr": pdf["stderr"]}
+
+
+def gather(folder: Path, *outputs: dict) -> Path:
+    """A folder of links to shared outputs (for tests that look files up by name in one
+    folder, as a multi-source `publish build --out DIR` would have left them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for output in outputs:
+        (folder / output["path"].name).symlink_to(output["path"])
+    return folder
 
 
 def run_publish(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

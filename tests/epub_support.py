@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, shared
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -139,21 +139,26 @@ def cover_of(source: Path) -> bytes:
 @functools.lru_cache(maxsize=None)
 def book(name: str) -> Path:
     """'sample-h', 'sample-v', 'rich-h', 'rich-v' (the source's own setting), 'rich-v-fonts',
-    'rich-h-fonts' (embedded fonts), 'all-parts-h' or 'all-parts-v'."""
+    'rich-h-fonts' (embedded fonts), 'all-parts-h' or 'all-parts-v'. Built once per test
+    run (conftest's `shared`: the xdist workers share the file)."""
     from publish.epub import build_epub
 
-    source = {"sample": SAMPLE, "rich": None, "all": None}[name.split("-")[0]] or (
-        rich_source() if name.startswith("rich") else all_parts_source())
-    doc, layout = _loaded(source)
     options = {
         "sample-h": {}, "sample-v": {"vertical": True}, "rich-h": {"vertical": False}, "rich-v": {},
         "rich-v-fonts": {"embed_fonts": True}, "rich-h-fonts": {"vertical": False, "embed_fonts": True},
         "all-parts-h": {}, "all-parts-v": {"vertical": True},
     }[name]
-    data = build_epub(doc, layout, cover=cover_of(source), **options)
-    path = scratch() / f"{name}.epub"
-    path.write_bytes(data)
-    return path
+
+    def make(folder: Path) -> dict:
+        source = {"sample": SAMPLE, "rich": None, "all": None}[name.split("-")[0]] or (
+            rich_source() if name.startswith("rich") else all_parts_source())
+        doc, layout = _loaded(source)
+        data = build_epub(doc, layout, cover=cover_of(source), **options)
+        path = folder / f"{name}.epub"
+        path.write_bytes(data)
+        return {"path": path}
+
+    return shared(f"epub-{name}", make)["path"]
 
 
 def read(path: Path, name: str) -> bytes:

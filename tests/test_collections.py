@@ -18,7 +18,7 @@ from publish.layout import load_layout
 from publish.source import load_interview
 from publish.source.collection import load_collection
 
-from .conftest import ROOT, SAMPLE, once, run_publish
+from .conftest import ROOT, SAMPLE
 from .epub_support import epubcheck_many
 
 COLLECTION = ROOT / "content" / "digital-voices.collection.yaml"
@@ -26,13 +26,8 @@ SECOND = ROOT / "content" / "midoridai-mentors.yaml"
 
 
 @pytest.fixture(scope="session")
-def collection_build(tmp_path_factory):
-    def make(out):
-        result = run_publish("build", str(COLLECTION), "--out", str(out))
-        assert result.returncode == 0, result.stderr
-        return {"pdf": out / "digital-voices.pdf", "epub": out / "digital-voices.epub"}
-
-    return once(tmp_path_factory, "collection", make)
+def collection_build(shared_build):
+    return {"pdf": shared_build(COLLECTION, "pdf")["path"], "epub": shared_build(COLLECTION, "epub")["path"]}
 
 
 def page_texts(path) -> list[str]:

@@ -15,11 +15,8 @@ MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory):
-    out = tmp_path_factory.mktemp("editions")
-    result = run_publish("build", str(SAMPLE), "--out", str(out), "--format", "screen-pdf,booklet")
-    assert result.returncode == 0, result.stderr
-    return {"screen": out / "tokyo-ict-exchange-screen.pdf", "booklet": out / "tokyo-ict-exchange-booklet.pdf"}
+def editions(shared_build):
+    return {"screen": shared_build(SAMPLE, "screen-pdf")["path"], "booklet": shared_build(SAMPLE, "booklet")["path"]}
 
 
 def test_print_pdf_has_trim_marks_in_registration_colour(sample_build):
@@ -96,10 +93,8 @@ def test_booklet_halves_are_in_saddle_stitch_order(editions, sample_build):
     assert "インタビュー記事" in right and "西田" in right, "the cover is on the right"
 
 
-def test_publish_check_follows_the_layout_a_pdf_was_built_in(tmp_path):
-    out = tmp_path / "b5"
-    assert run_publish("build", str(SAMPLE), "--layout", "brochure-b5", "--format", "pdf", "--out", str(out)).returncode == 0
-    pdf = out / "tokyo-ict-exchange.pdf"
+def test_publish_check_follows_the_layout_a_pdf_was_built_in(shared_build):
+    pdf = shared_build(SAMPLE, "pdf", "--layout", "brochure-b5")["path"]
     wrong = run_publish("check", str(pdf), "--layout", "brochure")
     assert wrong.returncode == 1 and "FAIL" in wrong.stdout, "an A4 expectation must fail on a JIS B5 file"
     right = run_publish("check", str(pdf))  # the PDF's own record (XMP) says brochure-b5

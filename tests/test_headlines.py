@@ -17,7 +17,7 @@ from publish.typeset_ja import fullwidth_punctuation, inline_html, running_text
 from publish.typeset_ja import weasyprint as jlreq
 from publish.typeset_ja.headline import balanced_breaks, boundaries, headline_html
 
-from .conftest import ROOT, run_publish
+from .conftest import ROOT, gather
 
 FONTS = ROOT / "fonts"
 TYPESET_CSS = (ROOT / "layouts" / "brochure" / "typeset_ja.css").as_uri()
@@ -133,12 +133,11 @@ def test_half_width_punctuation_in_japanese_text_is_set_full_width():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("samples")
+def built(tmp_path_factory, shared_build) -> dict[str, Path]:
     sources = ["content/tokyo-ict-exchange.yaml", "content/midoridai-mentors.yaml",
                "content/digital-voices.collection.yaml"]
-    result = run_publish("build", *sources, "--out", str(out))
-    assert result.returncode == 0, result.stderr
+    out = gather(tmp_path_factory.mktemp("samples"),
+                 *(shared_build(ROOT / s, fmt) for s in sources for fmt in ("pdf", "epub")))
     return {p.stem: p for p in out.iterdir()}
 
 

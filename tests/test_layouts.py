@@ -12,7 +12,7 @@ from publish.cli import main
 from publish.layout import PT_PER, layouts_dir, load_layout
 from publish.layout_tokens import TOKENS
 
-from .conftest import ROOT, SAMPLE, run_publish
+from .conftest import ROOT, SAMPLE
 
 SOURCE = """\
 title: タイトル
@@ -94,27 +94,23 @@ def test_built_in_type_areas_are_whole_characters_and_whole_lines(name):
     assert area.margin_left >= 36 and area.margin_bottom >= 36  # ≥ 12.7 mm: room for heads and folios
 
 
-def test_booklet_and_b5_build_through_the_cli(tmp_path):
+def test_booklet_and_b5_build_through_the_cli(shared_build):
     import pikepdf
 
     for name, size_mm in (("booklet", (148, 210)), ("brochure-b5", (182, 257))):
-        out = tmp_path / name
-        result = run_publish("build", str(SAMPLE), "--layout", name, "--format", "pdf", "--out", str(out))
-        assert result.returncode == 0, result.stderr
-        with pikepdf.open(out / "tokyo-ict-exchange.pdf") as pdf:
+        with pikepdf.open(shared_build(SAMPLE, "pdf", "--layout", name)["path"]) as pdf:
             box = [float(v) for v in (pdf.pages[1].obj.get("/TrimBox") or pdf.pages[1].mediabox)]
             width, height = (box[2] - box[0]) / PT_PER["mm"], (box[3] - box[1]) / PT_PER["mm"]
             assert (round(width), round(height)) == size_mm, (name, width, height)
             assert len(pdf.pages) >= 6
 
 
-def test_booklet_body_is_one_column_of_33_characters(tmp_path):
+def test_booklet_body_is_one_column_of_33_characters(shared_build):
     import pdfplumber
 
-    out = tmp_path / "b"
-    assert run_publish("build", str(SAMPLE), "--layout", "booklet", "--format", "pdf", "--out", str(out)).returncode == 0
+    built = shared_build(SAMPLE, "pdf", "--layout", "booklet")
     area = load_layout("booklet").type_area
-    with pdfplumber.open(out / "tokyo-ict-exchange.pdf") as pdf:
+    with pdfplumber.open(built["path"]) as pdf:
         page = pdf.pages[4]
         offset = 0  # pdfplumber reports PDF user space: the trim's corner is the origin
         body = [c for c in page.chars if abs(c["size"] - area.body_size) < 0.01 and "Serif" in c["fontname"]]

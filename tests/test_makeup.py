@@ -41,9 +41,11 @@ def _build(source: Path, out: Path) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("makeup")
-    return {name: _build(source, out) for name, source in SOURCES.items()}
+def built(shared_build):
+    """(print PDF, build log) of each source, through `publish build --format pdf` (shared
+    with the other tests that read the same build)."""
+    return {name: (out["path"], out["stderr"]) for name, out in
+            ((name, shared_build(source, "pdf")) for name, source in SOURCES.items())}
 
 
 def _texts(path: Path) -> list[str]:

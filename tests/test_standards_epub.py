@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pypdfium2 as pdfium
 import pytest
 
-from .conftest import ROOT, run_publish
+from .conftest import ROOT, gather, run_publish
 from .epub_support import epubcheck_many
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -25,17 +25,15 @@ COLLECTION = ROOT / "content" / "digital-voices.collection.yaml"
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory):
+def editions(tmp_path_factory, shared_build):
     """The sample and the collection as horizontal, vertical and embedded-font editions,
     and the print PDFs the page lists refer to."""
     out = tmp_path_factory.mktemp("editions")
     builds = {"h": [], "v": ["--vertical"], "f": ["--embed-fonts"]}
     for name, flags in builds.items():
         sources = [SAMPLE] + ([ROOT / "content" / "midoridai-mentors.yaml", COLLECTION] if name != "f" else [])
-        result = run_publish("build", *map(str, sources), "--format", "epub", *flags, "--out", str(out / name))
-        assert result.returncode == 0, result.stderr
-    result = run_publish("build", str(SAMPLE), str(COLLECTION), "--format", "pdf", "--out", str(out / "print"))
-    assert result.returncode == 0, result.stderr
+        gather(out / name, *(shared_build(source, "epub", *flags) for source in sources))
+    gather(out / "print", *(shared_build(source, "pdf") for source in (SAMPLE, COLLECTION)))
     return out
 
 

@@ -43,12 +43,8 @@ def test_built_print_pdf_passes_the_press_profile(sample_build):
     assert result.returncode == 0, result.stdout
 
 
-def test_screen_profile(tmp_path, sample_build):
-    out = tmp_path / "build"
-    result = run_publish("build", str(ROOT / "content" / "tokyo-ict-exchange.yaml"), "--format", "screen-pdf",
-                         "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    screen = out / "tokyo-ict-exchange-screen.pdf"
+def test_screen_profile(tmp_path, sample_build, shared_build):
+    screen = shared_build(ROOT / "content" / "tokyo-ict-exchange.yaml", "screen-pdf")["path"]
     result = run_publish("check", str(screen), "--profile", "screen", "--strict")
     assert result.returncode == 0, result.stdout          # tagged, RGB allowed, no marks
     result = run_publish("check", str(screen), cwd=tmp_path)   # the -screen name picks the profile too

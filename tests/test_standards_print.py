@@ -115,11 +115,8 @@ def test_preflight_warns_about_knocked_out_black_text(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("layout", ["brochure", "booklet", "brochure-b5"])
-def test_builtin_layouts_keep_small_text_in_two_inks(tmp_path, layout):
-    result = run_publish("build", str(ROOT / "content" / "tokyo-ict-exchange.yaml"), "--layout", layout,
-                         "--format", "pdf", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    path = tmp_path / "tokyo-ict-exchange.pdf"
+def test_builtin_layouts_keep_small_text_in_two_inks(shared_build, layout):
+    path = shared_build(ROOT / "content" / "tokyo-ict-exchange.yaml", "pdf", "--layout", layout)["path"]
     with pikepdf.open(path) as pdf:
         pages, _ = read_facts(pdf)
     small = [run for page in pages for run in page.text_runs if run.kind == "cmyk" and run.size_pt < 12]

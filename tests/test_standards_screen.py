@@ -15,18 +15,14 @@ import pypdfium2.raw as raw
 import pytest
 import yaml
 
-from .conftest import ROOT, run_publish
+from .conftest import ROOT
 
 SOURCES = ["tokyo-ict-exchange.yaml", "midoridai-mentors.yaml", "digital-voices.collection.yaml"]
 
 
 @pytest.fixture(scope="module")
-def screens(tmp_path_factory):
-    out = tmp_path_factory.mktemp("screen")
-    result = run_publish("build", *[str(ROOT / "content" / s) for s in SOURCES], "--format", "screen-pdf",
-                         "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return {s.split(".")[0]: out / f"{s.split('.')[0]}-screen.pdf" for s in SOURCES}
+def screens(shared_build):
+    return {s.split(".")[0]: shared_build(ROOT / "content" / s, "screen-pdf")["path"] for s in SOURCES}
 
 
 def _kids(element):

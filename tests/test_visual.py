@@ -12,6 +12,24 @@ from PIL import Image, ImageDraw
 from publish import visual
 
 
+@pytest.fixture(scope="module", autouse=True)
+def render_once():
+    """Each layout's sample pages rendered once for this module (check and refresh render
+    the same source in the same layout; the builds are deterministic, see
+    test_standards_reproducible), instead of seven builds for four layouts."""
+    real, pages = visual.render_pages, {}
+
+    def render_pages(layout, source=None, dpi=visual.DPI):
+        if (layout, source, dpi) not in pages:
+            pages[layout, source, dpi] = real(layout, source, dpi)
+        return [page.copy() for page in pages[layout, source, dpi]]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(visual, "render_pages", render_pages)
+    yield
+    patch.undo()
+
+
 @pytest.mark.parametrize("layout", visual.BUILTIN)
 def test_pages_match_the_references(layout, tmp_path):
     problems = visual.check(layout, diff_dir=tmp_path / "visual-diff")
