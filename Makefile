@@ -94,6 +94,7 @@ test-prereqs:
 
 test: $(STAMP) test-prereqs
 	$(BIN)/ruff check src tests tools
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-slow: $(STAMP) test-prereqs
@@ -104,11 +105,11 @@ test-slow: $(STAMP) test-prereqs
 # tolerance are left as they are (FORCE=1 rewrites all), pages beyond the new page count
 # are removed. LAYOUTS="booklet" limits it to some layouts.
 references: $(STAMP)
-	$(BIN)/python -m publish.visual refresh $(if $(FORCE),--force) $(LAYOUTS)
+	$(BIN)/python -m publish.app.visual refresh $(if $(FORCE),--force) $(LAYOUTS)
 
 bench: $(STAMP)
-	$(BIN)/python -m publish.benchmark
-	$(BIN)/python -m publish.bench_collections --repeat 1
+	$(BIN)/python -m publish.app.benchmark
+	$(BIN)/python -m publish.app.bench_collections --repeat 1
 
 clean:
 	rm -rf build

@@ -122,7 +122,7 @@ def all_parts_source() -> Path:
 
 @functools.lru_cache(maxsize=None)
 def _loaded(source: Path):
-    from publish.build import layout_for, load
+    from publish.app.build import layout_for, load
 
     doc = load(source)
     return doc, layout_for(doc)
@@ -130,7 +130,7 @@ def _loaded(source: Path):
 
 @functools.lru_cache(maxsize=None)
 def cover_of(source: Path) -> bytes:
-    from publish.epub.cover import cover_jpeg
+    from publish.writers.epub.cover import cover_jpeg
 
     doc, layout = _loaded(source)
     return cover_jpeg(doc, layout)[0]
@@ -141,7 +141,7 @@ def book(name: str) -> Path:
     """'sample-h', 'sample-v', 'rich-h', 'rich-v' (the source's own setting), 'rich-v-fonts',
     'rich-h-fonts' (embedded fonts), 'all-parts-h' or 'all-parts-v'. Built once per test
     run (conftest's `shared`: the xdist workers share the file)."""
-    from publish.epub import build_epub
+    from publish.writers.epub import build_epub
 
     options = {
         "sample-h": {}, "sample-v": {"vertical": True}, "rich-h": {"vertical": False}, "rich-v": {},

@@ -11,12 +11,12 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from publish.cli import main
+from publish.app.cli import main
 from publish.model import qualify
-from publish.pdf import typeset_pdf
+from publish.writers.pdf import typeset_pdf
 from publish.layout import load_layout
-from publish.source import load_interview
-from publish.source.collection import load_collection
+from publish.readers import load_interview
+from publish.readers.collection import load_collection
 
 from .conftest import ROOT, SAMPLE
 from .epub_support import epubcheck_many

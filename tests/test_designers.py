@@ -9,7 +9,7 @@ import shutil
 import textwrap
 
 
-from publish.cli import main
+from publish.app.cli import main
 
 from .conftest import ROOT, SAMPLE
 
@@ -80,7 +80,7 @@ def test_build_reports_css_warnings_on_stderr_and_strict_fails(layouts, tmp_path
 
 
 def test_the_var_check_knows_every_token_and_declared_property(layouts):
-    from publish.css_check import check_stylesheets
+    from publish.layout.css_check import check_stylesheets
     from publish.layout import load_layout
 
     sheet = layouts / "t.css"
@@ -108,7 +108,7 @@ def test_type_area_names_the_negative_margin_and_reports_every_token_error(layou
 def test_the_pdf_records_its_layout_and_check_uses_it_anywhere(tmp_path, monkeypatch, capsys):
     import pikepdf
 
-    from publish import record
+    from publish.press import record
 
     out = tmp_path / "elsewhere"
     assert main(["build", str(SAMPLE), "--layout", "booklet", "--format", "pdf,screen-pdf", "--out", str(out)]) == 0
@@ -175,7 +175,7 @@ PHOTO_SAMPLE = ROOT / "content" / "kohoku-design-lab.yaml"
 
 
 def test_a_cover_is_parsed_and_its_mistakes_located(tmp_path, capsys):
-    from publish.source import load_interview
+    from publish.readers import load_interview
 
     doc = load_interview(PHOTO_SAMPLE)
     assert doc.cover.image.name == "kohoku-cover.jpg" and doc.cover.focus == (45, 52)
@@ -244,8 +244,8 @@ def test_the_photo_sample_builds_with_a_full_bleed_cover_at_300_ppi(tmp_path):
 def test_a_child_that_changes_only_the_trim_composes_its_cover(layouts, tmp_path):
     import pdfplumber
 
-    from publish.build import layout_for, load
-    from publish.pdf import render_document
+    from publish.app.build import layout_for, load
+    from publish.writers.pdf import render_document
     from publish.typeset_ja import weasyprint as jlreq
 
     (layouts / "a5kid").mkdir()
@@ -281,7 +281,7 @@ def test_a_designers_cover_part_serves_collections_too(layouts, tmp_path):
     (layouts / "mine" / "templates" / "parts" / "cover.html.j2").write_text(part, encoding="utf-8")
     from publish.render import render_collection_html
     from publish.layout import available_layouts, load_layout
-    from publish.source.collection import load_collection
+    from publish.readers.collection import load_collection
 
     collection = load_collection(ROOT / "content" / "digital-voices.collection.yaml", known_layouts=available_layouts())
     html = render_collection_html(collection, load_layout("mine"), medium="screen")
@@ -297,8 +297,8 @@ def _collection_pages(start: str, medium: str):
 
     from publish.render import render_collection_html
     from publish.layout import apply_style, available_layouts, load_layout
-    from publish.pdf import render_html
-    from publish.source.collection import load_collection
+    from publish.writers.pdf import render_html
+    from publish.readers.collection import load_collection
     from publish.typeset_ja import weasyprint as jlreq
 
     collection = load_collection(ROOT / "content" / "digital-voices.collection.yaml", known_layouts=available_layouts())
@@ -360,8 +360,8 @@ def test_an_unclosed_bracket_is_reported_where_it_opens(tmp_path, capsys):
 def test_the_interviewer_leads_questions_in_print_as_in_the_epub(tmp_path):
     import pypdfium2 as pdfium
 
-    from publish.build import layout_for, load
-    from publish.pdf import render_document
+    from publish.app.build import layout_for, load
+    from publish.writers.pdf import render_document
     from publish.typeset_ja import weasyprint as jlreq
 
     source = tmp_path / "x.yaml"
@@ -403,8 +403,8 @@ def test_the_guide_documents_this_issues_features():
 def test_one_column_first_answer_profiles_leave_no_page_a_third_empty(layouts, tmp_path):
     import pdfplumber
 
-    from publish.build import layout_for, load
-    from publish.pdf import render_document
+    from publish.app.build import layout_for, load
+    from publish.writers.pdf import render_document
     from publish.typeset_ja import weasyprint as jlreq
 
     (layouts / "beside").mkdir()
@@ -433,7 +433,7 @@ def test_one_column_first_answer_profiles_leave_no_page_a_third_empty(layouts, t
 def test_a_collection_may_give_a_cover_photo(tmp_path):
     from publish.render import render_collection_html
     from publish.layout import available_layouts, load_layout
-    from publish.source.collection import load_collection
+    from publish.readers.collection import load_collection
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)

@@ -6,8 +6,8 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from publish.build import layout_for, load
-from publish.pdf import print_settings
+from publish.app.build import layout_for, load
+from publish.writers.pdf import print_settings
 
 from .conftest import SAMPLE, run_publish
 

@@ -86,8 +86,8 @@ def test_accessibility_metadata():
 
 
 def test_identifier_is_stable_and_follows_slug_and_publisher():
-    from publish.build import load
-    from publish.epub import book_identifier
+    from publish.app.build import load
+    from publish.writers.epub import book_identifier
 
     doc = load(SAMPLE)
     ident = book_identifier(doc)
@@ -138,8 +138,8 @@ def test_cover_image_is_the_print_cover_at_a4_proportions():
 def test_cover_image_is_the_whole_brochures_first_page(source):
     """The cover is typeset from a shortened interview for speed; it must be the very
     page the whole brochure starts with."""
-    from publish.build import layout_for, load
-    from publish.epub.cover import cover_pdf, rasterise
+    from publish.app.build import layout_for, load
+    from publish.writers.epub.cover import cover_pdf, rasterise
 
     doc = load(SAMPLE if source == "sample" else support.rich_source())
     whole = rasterise(cover_pdf(doc, layout_for(doc), whole=True))[0]
@@ -270,8 +270,8 @@ def test_tate_chu_yoko_in_vertical_books_only():
 
 
 def test_the_vertical_setting_can_come_from_the_source_or_the_command_line():
-    from publish.build import layout_for, load
-    from publish.epub import writing_mode
+    from publish.app.build import layout_for, load
+    from publish.writers.epub import writing_mode
     from publish.layout import load_layout
 
     doc = load(support.rich_source())

@@ -16,7 +16,7 @@ import zipfile
 import pytest
 
 from publish.errors import PublishError
-from publish.source import load_interview
+from publish.readers import load_interview
 
 from . import epub_support as support
 from .conftest import ROOT, SAMPLE
@@ -93,8 +93,8 @@ def test_build_is_byte_identical_across_runs_and_time_zones(tmp_path):
 
 
 def test_source_date_epoch_sets_modified_when_the_source_has_no_dates(tmp_path):
-    from publish.build import layout_for, load
-    from publish.epub import build_epub, modified_time
+    from publish.app.build import layout_for, load
+    from publish.writers.epub import build_epub, modified_time
 
     doc = load(SAMPLE)
     assert doc.published is None and doc.updated is None
@@ -108,8 +108,8 @@ def test_source_date_epoch_sets_modified_when_the_source_has_no_dates(tmp_path):
 
 
 def test_a_broken_template_raises_instead_of_writing_a_broken_book(tmp_path):
-    from publish.build import load
-    from publish.epub import build_epub
+    from publish.app.build import load
+    from publish.writers.epub import build_epub
     from publish.layout import layouts_dir, load_layout
 
     root = tmp_path / "layouts"
@@ -128,7 +128,7 @@ def test_a_broken_template_raises_instead_of_writing_a_broken_book(tmp_path):
 
 
 def test_an_empty_entry_is_refused():
-    from publish.epub import zip_epub
+    from publish.writers.epub import zip_epub
 
     with pytest.raises(PublishError, match="empty"):
         zip_epub({"EPUB/package.opf": b""})

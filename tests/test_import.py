@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from publish.cli import main
-from publish.importer import escape_markup, person_id
-from publish.importing import import_article
-from publish.source import load_interview
-from publish.source.markup import parse_paragraphs
+from publish.app.cli import main
+from publish.readers.article import escape_markup, person_id
+from publish.app.importing import import_article
+from publish.readers import load_interview
+from publish.readers.markup import parse_paragraphs
 
 from .conftest import ROOT, SAMPLE, SEED, run_publish
 

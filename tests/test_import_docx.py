@@ -8,10 +8,10 @@ from pathlib import Path
 import docx
 from docx.enum.text import WD_BREAK
 
-from publish.cli import main
-from publish.importer import parse_article
-from publish.importing import read_article
-from publish.source import load_interview
+from publish.app.cli import main
+from publish.readers.article import parse_article
+from publish.app.importing import read_article
+from publish.readers import load_interview
 
 from .conftest import SAMPLE, SEED
 

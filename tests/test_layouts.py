@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from publish.cli import main
+from publish.app.cli import main
 from publish.layout import PT_PER, layouts_dir, load_layout
-from publish.layout_tokens import TOKENS
+from publish.layout.tokens import TOKENS
 
 from .conftest import ROOT, SAMPLE
 
@@ -75,7 +75,7 @@ def test_a_child_template_or_stylesheet_replaces_the_parents(layouts):
     assert [p.name for p in kid.chain] == ["kid", "booklet", "brochure"]
     assert kid.find("templates/parts/note.html.j2").parts[-4] == "kid"
     assert kid.stylesheets("print")[-1].parent.name == "kid"
-    from publish.build import layout_for, load
+    from publish.app.build import layout_for, load
     from publish.render import render_print_html
 
     html = render_print_html(load(SAMPLE, "kid"), layout_for(load(SAMPLE, "kid"), "kid"))
@@ -190,7 +190,7 @@ def test_a_broken_layout_of_the_source_is_reported_by_check(layouts, tmp_path, c
 
 
 def test_style_overrides_tokens_for_that_source(tmp_path):
-    from publish.build import layout_for, load
+    from publish.app.build import layout_for, load
 
     source = tmp_path / "x.yaml"
     source.write_text(SOURCE + textwrap.dedent("""\
@@ -302,7 +302,7 @@ def test_the_guide_documents_every_token_part_and_class():
 
 def test_booklet_cover_is_a_full_bleed_colour_field():
     """Every corner of the cover, out to the bleed, is the field's colour, never paper."""
-    from publish import visual
+    from publish.app import visual
 
     pages = visual.render_pages("booklet", dpi=36)  # trim + bleed
     cover, back = pages[0], pages[-1]

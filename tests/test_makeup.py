@@ -1,4 +1,4 @@
-"""The make-up stage (publish.makeup): every built print brochure lands on its binding's
+"""The make-up stage (publish.render.makeup): every built print brochure lands on its binding's
 page multiple with no blank page, no 1–2 character last line and no column hole (the make-up
 audit of the finished PDF), and stderr names the strategy used.
 
@@ -17,8 +17,8 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from publish import makeup
-from publish.build import build_source
+from publish.render import makeup
+from publish.app.build import build_source
 from publish.preflight.makeup import audit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,13 +174,13 @@ def test_adjustment_moves_within_the_token_ranges():
     ("tighten", "must be a list"),
 ])
 def test_strategies_token_is_checked(value, message):
-    from publish.layout_tokens import BY_NAME, check_value
+    from publish.layout.tokens import BY_NAME, check_value
 
     assert message in check_value(BY_NAME["makeup.strategies"], value)
 
 
 def test_range_token_is_checked():
-    from publish.layout_tokens import BY_NAME, check_value
+    from publish.layout.tokens import BY_NAME, check_value
 
     assert check_value(BY_NAME["makeup.heading_space"], [0, 1, 2]) is None
     assert "tightest <= natural <= loosest" in check_value(BY_NAME["makeup.heading_space"], [2, 1, 0])
@@ -193,7 +193,7 @@ def test_range_token_is_checked():
     ("contact: [1, 2]\n", "contact: must be a mapping of contact fields"),
 ])
 def test_contact_field_is_validated(tmp_path, capsys, contact, expected):
-    from publish.cli import main
+    from publish.app.cli import main
 
     source = tmp_path / "x.yaml"
     source.write_text("title: 題\npeople:\n  - id: a\n    name: 甲\nsections:\n  - turns:\n      - a: 本文\n"
@@ -256,7 +256,7 @@ def test_screen_edition_is_made_up_like_print(editions, key):
 
 def test_booklet_small_text_in_two_inks_and_profile_bands_whole(editions):
     from publish import preflight
-    from publish.source import load_interview
+    from publish.readers import load_interview
 
     path, _ = editions["kohoku"]
     report = preflight.check_pdf(path, only=["small-text-inks"])

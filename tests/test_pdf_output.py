@@ -8,7 +8,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from publish.source import load_interview
+from publish.readers import load_interview
 
 from .conftest import SAMPLE
 

@@ -130,7 +130,7 @@ def test_preview_rejects_a_missing_source(tmp_path):
 
 def test_which_saved_files_trigger_a_rebuild(tmp_path, monkeypatch):
     from publish.layout import fonts_dir
-    from publish.preview import Previewer
+    from publish.app.preview import Previewer
 
     layouts = tmp_path / "layouts"
     (layouts / "booklet").mkdir(parents=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publish.cli import main
+from publish.app.cli import main
 from publish.layout import load_layout
 
 from .conftest import ROOT

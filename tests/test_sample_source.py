@@ -3,7 +3,7 @@
 import re
 
 from publish.model import Answer, Question
-from publish.source import load_interview
+from publish.readers import load_interview
 
 from .conftest import SAMPLE, SEED
 

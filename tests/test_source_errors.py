@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from publish.cli import main
+from publish.app.cli import main
 
 from .conftest import run_publish
 
@@ -171,7 +171,7 @@ def test_missing_source_file(content_dir, capsys):
 
 def test_markup_keeps_spaces_around_inline_nodes():
     from publish.model import Ruby, Text
-    from publish.source import parse_paragraphs
+    from publish.readers import parse_paragraphs
 
     (paragraph,) = parse_paragraphs("第1章 {雲|くも} と空\nつづき")
     assert paragraph.inlines == (Text("第1章 "), Ruby("雲", "くも"), Text(" と空つづき"))

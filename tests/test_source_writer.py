@@ -1,4 +1,4 @@
-"""source/writer.py: a model written as a source reads back as the same model.
+"""readers/writer.py: a model written as a source reads back as the same model.
 
 The writer is the one serialiser of the source format (`publish import` of article text
 and Word manuscripts writes through it), so its round trip through the source reader is
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from publish.errors import SourceError
-from publish.importer import parse_article
+from publish.readers.article import parse_article
 from publish.model import (
     Answer,
     Contact,
@@ -32,8 +32,8 @@ from publish.model import (
     TateChuYoko,
     Text,
 )
-from publish.source import load_interview
-from publish.source.writer import dump_interview
+from publish.readers import load_interview
+from publish.readers.writer import dump_interview
 
 from .conftest import ROOT, SEED
 

@@ -210,7 +210,7 @@ def test_vertical_acronyms_upright_longer_words_sideways(editions):
 
 
 def test_vertical_letters_and_digits_follow_the_layout_tokens():
-    from publish.epub.inline import text_xhtml, upright_setting
+    from publish.writers.epub.inline import text_xhtml, upright_setting
 
     assert text_xhtml("ICT職とDX、USBとWi-Fi、A4の資料", True) == (
         '<span class="upright">ICT</span>職と<span class="tcy">DX</span>、'

@@ -66,8 +66,8 @@ def _holes(black, cyan):
 @pytest.mark.skipif(not shutil.which("gs"), reason="Ghostscript (gs) is not installed (.ci/run installs it)")
 def test_cyan_plate_has_no_holes_under_black_text(sample_build, tmp_path, monkeypatch):
     # the same page knocked out, for contrast: the measure must see the holes there
-    from publish.build import layout_for, load
-    from publish.pdf import print_settings, render_document
+    from publish.app.build import layout_for, load
+    from publish.writers.pdf import print_settings, render_document
     from publish.typeset_ja import weasyprint as jlreq
 
     monkeypatch.setattr(FINISH, "apply_overprint", lambda pdf: 0)

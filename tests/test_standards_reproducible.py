@@ -12,8 +12,8 @@ import sys
 
 import pikepdf
 
-from publish.dates import BuildDate, document_date
-from publish.source import load_interview
+from publish.model.dates import BuildDate, document_date
+from publish.readers import load_interview
 
 from .conftest import ROOT
 

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pikepdf
 import pytest
 
-from publish.cli import main
+from publish.app.cli import main
 
 from .conftest import ROOT
 
@@ -153,7 +153,7 @@ def test_layout_css_cannot_read_files_outside_the_roots(layouts, tmp_path, capsy
 
 
 def test_big_data_urls_are_refused(layouts, tmp_path, capsys):
-    from publish.fetch import MAX_DATA_URL
+    from publish.render.fetch import MAX_DATA_URL
 
     big = "data:image/svg+xml," + "%20" * (MAX_DATA_URL // 3 + 10)
     child(layouts, "big", "stylesheets:\n  print: [inherit, big.css]\n",
@@ -203,7 +203,7 @@ def test_paths_and_modules_are_opaque_in_templates(tmp_path):
 
     from jinja2.sandbox import SecurityError
 
-    from publish.templating import environment
+    from publish.layout.templating import environment
 
     env = environment([tmp_path])
     for text in ("{% for p in paths %}{{ p.read_text() }}{% endfor %}", "{% for p in paths %}{{ p.parent }}{% endfor %}",
@@ -214,7 +214,7 @@ def test_paths_and_modules_are_opaque_in_templates(tmp_path):
 
 
 def test_template_errors_in_build_and_preview(layouts, tmp_path, capsys):
-    from publish.preview import Previewer
+    from publish.app.preview import Previewer
 
     child(layouts, "broken", files={"templates/parts/lead.html.j2": "<p>\n\n{{ doc.lead | inline }\n</p>\n"})
     src = source(tmp_path)

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from publish import output
-from publish.cli import main
+from publish.app.cli import main
 
 from .conftest import ROOT, SAMPLE, SEED, run_publish
 
@@ -262,8 +262,8 @@ def test_the_epub_gets_exactly_the_checked_image(images, tmp_path):
 
 
 def test_an_image_swapped_after_loading_is_not_shipped(images, tmp_path):
-    from publish.build import layout_for, load
-    from publish.epub import build_epub
+    from publish.app.build import layout_for, load
+    from publish.writers.epub import build_epub
     from publish.errors import SourceError
 
     source = images.parent / "x.yaml"
@@ -279,7 +279,7 @@ def test_an_image_swapped_after_loading_is_not_shipped(images, tmp_path):
 
 
 def test_a_failing_epub_leaves_the_previous_pdf_and_epub_untouched(tmp_path, monkeypatch, capsys):
-    import publish.epub
+    import publish.writers.epub
 
     out = tmp_path / "build"
     out.mkdir()
@@ -293,7 +293,7 @@ def test_a_failing_epub_leaves_the_previous_pdf_and_epub_untouched(tmp_path, mon
         rendered.append(sorted(p.name for p in out.iterdir()))  # the PDF is staged by now
         raise RuntimeError("the EPUB step failed")
 
-    monkeypatch.setattr(publish.epub, "build_epub", failing_epub)
+    monkeypatch.setattr(publish.writers.epub, "build_epub", failing_epub)
     with pytest.raises(RuntimeError):
         main(["build", str(source), "--out", str(out), "--format", "pdf,epub"])
     assert any(name.startswith(".sample.pdf.") and name.endswith(".part") for name in rendered[0])

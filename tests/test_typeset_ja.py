@@ -11,13 +11,7 @@ import pytest
 import weasyprint
 
 from publish.model import Emphasis, Paragraph, Ruby, Strong, Text
-from publish.typeset_ja import (
-    CLOSERS,
-    OPENERS,
-    classes,
-    halved_positions,
-    paragraph_html,
-)
+from publish.typeset_ja import CLOSERS, OPENERS, classes, halved_positions, paragraph_html
 from publish.typeset_ja import weasyprint as jlreq
 from publish.typeset_ja.classes import (
     FULLWIDTH_OPENING_BRACKETS,
@@ -493,7 +487,7 @@ def test_import_does_not_patch_and_exit_restores():
     code = """
 import pytest
 import publish.typeset_ja.weasyprint as jl
-from publish.pdf import render_html
+from publish.writers.pdf import render_html
 from weasyprint.draw import text
 from weasyprint.layout import block, column, inline, page
 from weasyprint.text import line_break

@@ -85,8 +85,8 @@ note: ※ 注記です。行取りの試験のための架空の記事です。
 
 
 def _build(source: Path) -> tuple[bytes, object]:
-    from publish.build import layout_for, load
-    from publish.pdf import render_html
+    from publish.app.build import layout_for, load
+    from publish.writers.pdf import render_html
     from publish.render import render_print_html
 
     doc = load(source)

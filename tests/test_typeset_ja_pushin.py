@@ -23,13 +23,7 @@ from publish.model import Paragraph, Text
 from publish.typeset_ja import halved_positions
 from publish.typeset_ja import weasyprint as jlreq
 from publish.typeset_ja.weasyprint import context as jl_context
-from publish.typeset_ja.classes import (
-    NOT_AT_LINE_START,
-    OPENING_BRACKETS,
-    PUNCTUATION,
-    is_japanese,
-    is_latin,
-)
+from publish.typeset_ja.classes import NOT_AT_LINE_START, OPENING_BRACKETS, PUNCTUATION, is_japanese, is_latin
 
 from .test_typeset_ja_harness import (
     BODY,
@@ -226,8 +220,8 @@ def test_pushed_in_punctuation_keeps_the_text_layer(setting):
 def _sample_pdf(push_in: bool) -> bytes:
     from pathlib import Path
 
-    from publish.build import layout_for, load
-    from publish.pdf import render_html
+    from publish.app.build import layout_for, load
+    from publish.writers.pdf import render_html
     from publish.render import render_print_html
 
     root = Path(__file__).resolve().parents[1]

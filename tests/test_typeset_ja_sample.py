@@ -26,8 +26,8 @@ CSS = ROOT / "layouts" / "brochure" / "typeset_ja.css"
 
 @pytest.fixture(scope="module")
 def sample():
-    from publish.build import layout_for, load
-    from publish.pdf import render_html
+    from publish.app.build import layout_for, load
+    from publish.writers.pdf import render_html
     from publish.render import render_print_html
 
     doc = load(SAMPLE)

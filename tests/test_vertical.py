@@ -21,7 +21,7 @@ import pikepdf
 import pytest
 
 from publish.model import Answer, Paragraph, Question, Section, Text
-from publish.source.markup import parse_inline
+from publish.readers.markup import parse_inline
 from publish.typeset_ja.classes import (
     CLOSING_BRACKETS,
     COMMAS,
@@ -48,14 +48,14 @@ HALF = SIZE / 2
 
 def _build(doc) -> bytes:
     from publish.layout import load_layout
-    from publish.pdf import build_pdf
+    from publish.writers.pdf import build_pdf
 
     return build_pdf(doc, load_layout("tategaki"), notes=lambda message: None)
 
 
 @pytest.fixture(scope="module")
 def sample():
-    from publish.build import load
+    from publish.app.build import load
 
     doc = load(SAMPLE)
     return doc, _build(doc)
@@ -63,7 +63,7 @@ def sample():
 
 @pytest.fixture(scope="module")
 def stress():
-    from publish.build import load
+    from publish.app.build import load
 
     doc = load(SAMPLE)
     blocks = [b.strip().replace("\n", "") for b in STRESS.read_text(encoding="utf-8").split("\n\n")]
@@ -444,9 +444,9 @@ def test_ruby_and_emphasis_dots_to_the_right(stress):
 def test_horizontal_layouts_do_not_change():
     """The draw hook leaves text boxes without --jl-writing-mode alone: the horizontal
     booklet renders to the same PDF content with and without it installed."""
-    from publish.build import load
+    from publish.app.build import load
     from publish.layout import load_layout
-    from publish.pdf import render_document
+    from publish.writers.pdf import render_document
     from publish.typeset_ja import vertical
     from publish.typeset_ja import weasyprint as jlreq
 
@@ -493,7 +493,7 @@ def test_vert_alternates_cache_matches_the_fonts():
 
 
 def test_preview_shows_upright_pages_right_to_left():
-    from publish.preview import Previewer
+    from publish.app.preview import Previewer
 
     previewer = Previewer(SAMPLE, layout="tategaki", scale=0.3)
     previewer.rebuild()
@@ -525,7 +525,7 @@ def test_makeup_audit_reads_vertical_pages_as_columns(sample, tmp_path):
 def test_a_vertical_collection_is_refused_with_a_message(tmp_path, capsys):
     """縦組み collections are not wired: exit 2 with file:line:col: field: message, no
     traceback and no file written (rather than a horizontal book or a print-stage crash)."""
-    from publish.cli import main
+    from publish.app.cli import main
 
     source = ROOT / "content" / "digital-voices.collection.yaml"
     status = main(["build", str(source), "--layout", "tategaki", "--format", "pdf", "--out", str(tmp_path)])
@@ -622,7 +622,7 @@ def test_makeup_audit_reports_a_vertical_page_that_stops_short(layouts, tmp_path
     """Forced breaks before the questions of the first section leave pages that stop
     short while the interview goes on: the audit's column-hole check sees them on vertical
     pages (the unchanged sample has none: test_makeup_audit_reads_vertical_pages...)."""
-    from publish.build import load
+    from publish.app.build import load
     from publish.preflight.makeup import audit
 
     css = layouts / "tategaki" / "tategaki.css"

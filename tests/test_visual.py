@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
-from publish import visual
+from publish.app import visual
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -3,7 +3,7 @@ make) from its arguments and the environment, and handed down to the writers.
 
 `SOURCE_DATE_EPOCH` and `PUBLISH_JOBS` are read here (`Options.from_environment`) and
 handed down; a bad value is an error the user can fix (exit 1). Library callers that pass
-no epoch get the same value from `publish.dates.source_date_epoch`, the only other
+no epoch get the same value from `publish.model.dates.source_date_epoch`, the only other
 reader, with the same rule (whole seconds, else an error).
 """
 
@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import PublishError
+from publish.errors import PublishError
 
 FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub")
@@ -44,7 +44,7 @@ class Options:
     def from_environment(cls, environ=None, **given) -> "Options":
         """The options `given`, with SOURCE_DATE_EPOCH and PUBLISH_JOBS from the environment."""
         environ = os.environ if environ is None else environ
-        epoch = environ.get("SOURCE_DATE_EPOCH", "").strip() or None  # as publish.dates.source_date_epoch
+        epoch = environ.get("SOURCE_DATE_EPOCH", "").strip() or None  # as publish.model.dates.source_date_epoch
         jobs_text = environ.get("PUBLISH_JOBS", "").strip()
         jobs = None
         if jobs_text:

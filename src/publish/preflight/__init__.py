@@ -12,9 +12,19 @@ from pathlib import Path
 
 import pikepdf
 
-from .facts import FontFact, PageFacts, read_facts
+from publish.preflight.facts import FontFact, PageFacts, read_facts
 
-from .report import CHECKS, MM, CheckFunction, Context, Expectations, Finding, Report, Severity, check  # noqa: F401
+from publish.preflight.report import (  # noqa: F401 - re-exported
+    CHECKS,
+    MM,
+    CheckFunction,
+    Context,
+    Expectations,
+    Finding,
+    Report,
+    Severity,
+    check,
+)  # noqa: F401
 
 
 def _pdfx_version(pdf: pikepdf.Pdf) -> str | None:
@@ -81,8 +91,8 @@ def open_pdf(path: Path) -> pikepdf.Pdf:
 def check_pdf(path, expectations: Expectations | None = None, *,
               only: list[str] | None = None) -> Report:
     """Run every registered check (or ``only`` those named) on the PDF at ``path``."""
-    from . import checks, profiles  # noqa: F401  (registers the checks)
-    from . import makeup  # noqa: F401  (registers the make-up audit)
+    from publish.preflight import checks, profiles  # noqa: F401  (registers the checks)
+    from publish.preflight import makeup  # noqa: F401  (registers the make-up audit)
 
     path = Path(path)
     expect = expectations or Expectations()
@@ -108,7 +118,7 @@ def check_pdf(path, expectations: Expectations | None = None, *,
     return report
 
 
-from .profiles import PROFILES, profile_expectations  # noqa: E402
+from publish.preflight.profiles import PROFILES, profile_expectations  # noqa: E402
 
 __all__ = ['check_pdf', 'open_pdf', 'UnreadablePDF', 'MAX_PDF_BYTES', 'PROFILES', 'profile_expectations', 'check',
            'CHECKS', 'Expectations', 'Finding', 'Report', 'Severity',
@@ -116,7 +126,7 @@ __all__ = ['check_pdf', 'open_pdf', 'UnreadablePDF', 'MAX_PDF_BYTES', 'PROFILES'
 
 
 def expectations_from_record(made) -> Expectations:
-    """What a PDF should be, from the record it carries (publish.record.Record)."""
+    """What a PDF should be, from the record it carries (publish.press.record.Record)."""
     if made.edition == "print":
         return Expectations(trim_mm=made.trim_mm, bleed_mm=made.bleed_mm, pdfx=made.pdfx, binding=made.binding)
     if made.edition == "screen":

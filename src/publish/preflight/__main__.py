@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import Expectations, check_pdf
+from publish.preflight import Expectations, check_pdf
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         from dataclasses import replace
 
-        from .profiles import profile_expectations
+        from publish.preflight.profiles import profile_expectations
         base = profile_expectations(args.profile, trim_mm=trim)
         expect = replace(base, bleed_mm=args.bleed, binding=args.binding,
                          pdfx=base.pdfx if args.pdfx is None else args.pdfx)

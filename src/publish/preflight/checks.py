@@ -6,8 +6,8 @@ from collections import defaultdict
 
 import pypdfium2 as pdfium
 
-from .report import MM, Context, Finding, Severity, check
-from .facts import NON_X1A_KINDS, RGB_KINDS
+from publish.preflight.report import MM, Context, Finding, Severity, check
+from publish.preflight.facts import NON_X1A_KINDS, RGB_KINDS
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 EPS = 0.01  # pt

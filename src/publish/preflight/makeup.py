@@ -773,7 +773,7 @@ if __name__ == '__main__':
 def _register() -> None:
     """``publish check FILE.pdf``: one warning per finding (check ``makeup-<kind>``), and an
     info line with the counts and the body's 和欧間."""
-    from .report import Finding, Severity, check
+    from publish.preflight.report import Finding, Severity, check
 
     @check('makeup')
     def makeup(ctx) -> list:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .report import Expectations
+from publish.preflight.report import Expectations
 
 PROFILES = ('press', 'screen')
 

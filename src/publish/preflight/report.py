@@ -10,7 +10,7 @@ from typing import Callable
 
 import pikepdf
 
-from .facts import PageFacts
+from publish.preflight.facts import PageFacts
 
 MM = 72 / 25.4
 

@@ -7,13 +7,19 @@ colours as ``device-cmyk()``, then calls :func:`finish`. Other entry points:
 :func:`finish_screen` (screen edition).
 """
 
-from .errors import PressError, TransparencyError
-from .finish import FinishReport, finish, finish_with_report
-from .imposition import ImpositionError, booklet_order, impose_booklet
-from .pages import blank_page_note, blank_pages_needed, insert_blank_pages, pad_pdf
-from .screen import finish_screen, screen_write_options
-from .settings import (DEFAULT_ICC_PROFILE, MM, TRIM_SIZES, PrintSettings, SettingsError,
-                       parse_trim)
+from publish.press.errors import PressError, TransparencyError
+from publish.press.finish import FinishReport, finish, finish_with_report
+from publish.press.imposition import ImpositionError, booklet_order, impose_booklet
+from publish.press.pages import blank_page_note, blank_pages_needed, insert_blank_pages, pad_pdf
+from publish.press.screen import finish_screen, screen_write_options
+from publish.press.settings import (
+    DEFAULT_ICC_PROFILE,
+    MM,
+    TRIM_SIZES,
+    PrintSettings,
+    SettingsError,
+    parse_trim,
+)
 
 __all__ = [
     'PrintSettings', 'SettingsError', 'TRIM_SIZES', 'DEFAULT_ICC_PROFILE', 'MM', 'parse_trim',

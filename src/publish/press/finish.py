@@ -11,13 +11,13 @@ from datetime import datetime, timezone
 import pikepdf
 from pikepdf import Array
 
-from . import marks as marks_mod
-from .color import ColorConverter, convert_document, flate_stream
-from .overprint import apply_overprint
-from .pages import blank_page_note, blank_pages_needed, insert_blank_pages
-from .errors import PressError, TransparencyError
-from .pdfx import VARIANTS, add_output_intent, remove_transparency, write_metadata
-from .settings import MM, PrintSettings
+from publish.press import marks as marks_mod
+from publish.press.color import ColorConverter, convert_document, flate_stream
+from publish.press.overprint import apply_overprint
+from publish.press.pages import blank_page_note, blank_pages_needed, insert_blank_pages
+from publish.press.errors import PressError, TransparencyError
+from publish.press.pdfx import VARIANTS, add_output_intent, remove_transparency, write_metadata
+from publish.press.settings import MM, PrintSettings
 
 log = logging.getLogger('publish.press')
 
@@ -43,7 +43,7 @@ def _box(page, key):
 
 
 def _source_date() -> datetime | None:
-    from ..dates import source_date_epoch  # the one reader of $SOURCE_DATE_EPOCH
+    from publish.model.dates import source_date_epoch  # the one reader of $SOURCE_DATE_EPOCH
 
     return source_date_epoch()
 
@@ -73,7 +73,7 @@ def finish_with_report(pdf_bytes: bytes, settings: PrintSettings, *, slug_label:
 
     ``slug_label`` is the file name printed in the slug; ``build_date`` (default:
     ``$SOURCE_DATE_EPOCH`` when set, else now, UTC) goes into the slug and the metadata, so
-    a fixed value gives byte-for-byte reproducible output. A :class:`publish.dates.BuildDate`
+    a fixed value gives byte-for-byte reproducible output. A :class:`publish.model.dates.BuildDate`
     (what the writers pass: the source's date) also says in the slug where it came from.
     Raises :class:`PressError` when the input does not match the settings or PDF/X-1a is
     asked for a document with transparency.

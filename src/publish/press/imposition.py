@@ -13,8 +13,8 @@ import io
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
-from .pages import blank_pages_needed
-from .settings import MM
+from publish.press.pages import blank_pages_needed
+from publish.press.settings import MM
 
 #: landscape sheets (width, height) in mm, smallest first
 SHEETS = {'A4': (297.0, 210.0), 'JIS-B4': (364.0, 257.0), 'A3': (420.0, 297.0)}

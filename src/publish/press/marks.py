@@ -25,7 +25,7 @@ import struct
 from functools import lru_cache
 from pathlib import Path
 
-from .settings import MM
+from publish.press.settings import MM
 
 REGISTRATION_FILL = b'1 1 1 1 k'
 REGISTRATION_STROKE = b'1 1 1 1 K'

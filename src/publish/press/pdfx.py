@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
-from .color import flate_stream
+from publish.press.color import flate_stream
 
 #: variant → (PDF version, GTS_PDFXVersion, GTS_PDFXConformance or None)
 VARIANTS = {

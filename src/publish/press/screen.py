@@ -18,7 +18,7 @@ from typing import Iterable
 import pikepdf
 from pikepdf import Name
 
-from .tagging import repair_structure
+from publish.press.tagging import repair_structure
 
 
 def screen_write_options() -> dict:

@@ -34,7 +34,7 @@ DEFAULT_ICC_PROFILE = PACKAGE_DIR / 'icc' / 'publish-fogra39l.icc'
 
 def _default_slug_font() -> Path | None:
     """The bundled Noto Sans JP (package data when installed, ``<repo>/fonts`` in a checkout)."""
-    from ..project import builtin_fonts_dir
+    from publish.project import builtin_fonts_dir
 
     candidate = builtin_fonts_dir() / 'NotoSansJP-Regular.ttf'
     return candidate if candidate.is_file() else None

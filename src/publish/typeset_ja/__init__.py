@@ -32,8 +32,8 @@ import unicodedata
 
 from markupsafe import Markup, escape
 
-from ..model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text, plain_text
-from .classes import (
+from publish.model import Emphasis, Paragraph, Ruby, Strong, TateChuYoko, Text, plain_text
+from publish.typeset_ja.classes import (
     CLOSING_BRACKETS,
     COMMAS,
     FULL_STOPS,

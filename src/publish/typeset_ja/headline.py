@@ -26,8 +26,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..model import Emphasis, Paragraph, Ruby, Strong, Text, TateChuYoko, plain_text
-from .classes import INSEPARABLE, NOT_AT_LINE_START, OPENING_BRACKETS
+from publish.model import Emphasis, Paragraph, Ruby, Strong, Text, TateChuYoko, plain_text
+from publish.typeset_ja.classes import INSEPARABLE, NOT_AT_LINE_START, OPENING_BRACKETS
 
 PHRASE_CLASS = "jl-phrase"
 MIN_LINE = 3  # characters; a headline line of 1–2 characters is never made
@@ -45,7 +45,7 @@ def _advances() -> tuple[dict, dict, int]:
     """Advance widths of Noto Sans JP Bold (the headlines' face), for the Latin letters."""
     from fontTools.ttLib import TTFont
 
-    from ..layout import fonts_dir
+    from publish.layout import fonts_dir
 
     path = Path(fonts_dir()) / "NotoSansJP-Bold.ttf"
     font = TTFont(str(path), lazy=True)
@@ -65,7 +65,7 @@ def char_width(ch: str) -> float:
 
 def _protected(plain: str, inlines) -> set[int]:
     """Offsets where no break may go (inside Latin runs, ── ……, ruby bases, kinsoku)."""
-    from . import latin_runs
+    from publish.typeset_ja import latin_runs
 
     out: set[int] = set()
     for start, end in latin_runs(plain):
@@ -145,7 +145,7 @@ def boundaries(plain: str, inlines=()) -> list[int]:
 
 
 def _width(text: str, plain: str, start: int) -> float:
-    from . import _wants_gap, latin_runs
+    from publish.typeset_ja import _wants_gap, latin_runs
 
     width = sum(char_width(c) for c in text)
     # the 和欧間 quarter ems inside this piece (not at its edges: removed at line edges)
@@ -205,7 +205,7 @@ def balanced_breaks(plain: str, cuts: list[int], measure: float | None) -> list[
 def headline_html(value, measure: float | None = None) -> Markup:
     """A headline (a Paragraph, paragraphs, or a plain string) as typeset inline HTML:
     phrases in nowrap spans, balanced ``<br>`` breaks for ``measure`` ems."""
-    from . import _Renderer
+    from publish.typeset_ja import _Renderer
 
     if value is None:
         return Markup("")

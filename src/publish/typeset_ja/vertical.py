@@ -64,7 +64,7 @@ VERT_CACHE = "vert-alternates.json"
 
 
 def _cache_path():
-    from ..layout import fonts_dir
+    from publish.layout import fonts_dir
 
     return fonts_dir() / VERT_CACHE
 
@@ -125,7 +125,7 @@ def write_cache() -> dict:
     """Rewrite fonts/vert-alternates.json from the bundled fonts."""
     import json
 
-    from ..layout import fonts_dir
+    from publish.layout import fonts_dir
 
     fonts = {}
     names = {}

@@ -25,9 +25,9 @@ import threading
 
 import weasyprint as _weasyprint
 
-from . import context
-from .boxes import content_extent, page_text, page_type, walk_boxes
-from .context import Render, Settings
+from publish.typeset_ja.weasyprint import context
+from publish.typeset_ja.weasyprint.boxes import content_extent, page_text, page_type, walk_boxes
+from publish.typeset_ja.weasyprint.context import Render, Settings
 
 SUPPORTED_SERIES = "70."
 
@@ -64,7 +64,7 @@ def _patches():
     from weasyprint.layout import inline as wp_inline
     from weasyprint.text import line_break
 
-    from . import draw, grid, inline, justify, pango
+    from publish.typeset_ja.weasyprint import draw, grid, inline, justify, pango
 
     return [
         (wp_inline, "text_align", justify.text_align, "text_align"),

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from weasyprint.text.ffi import ffi, pango
 
-from .boxes import classes
-from .context import original
-from .pango import half_glyph
+from publish.typeset_ja.weasyprint.boxes import classes
+from publish.typeset_ja.weasyprint.context import original
+from publish.typeset_ja.weasyprint.pango import half_glyph
 
 # Half-width forms whose outline is the fullwidth punctuation's: a pushed-in 、。」 at the
 # line end is drawn with them, so the glyph's advance in the PDF is half an em too.

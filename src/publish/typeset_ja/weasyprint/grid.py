@@ -33,7 +33,7 @@ import builtins
 
 from weasyprint.css.units import LENGTHS_TO_PIXELS
 
-from .context import original
+from publish.typeset_ja.weasyprint.context import original
 
 GRID_PROPERTY = "--jl-grid-snap"
 _GRID_KEY = GRID_PROPERTY.replace("-", "_")

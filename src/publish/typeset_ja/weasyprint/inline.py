@@ -37,10 +37,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..classes import INSEPARABLE, NOT_AT_LINE_START, OPENING_BRACKETS, is_japanese
-from .boxes import ATOMIC_EDGE, following_text, line_chars
-from .context import current, original
-from .ruby import place_readings
+from publish.typeset_ja.classes import INSEPARABLE, NOT_AT_LINE_START, OPENING_BRACKETS, is_japanese
+from publish.typeset_ja.weasyprint.boxes import ATOMIC_EDGE, following_text, line_chars
+from publish.typeset_ja.weasyprint.context import current, original
+from publish.typeset_ja.weasyprint.ruby import place_readings
 
 LOOKAHEAD = 8  # characters read past a break
 SHORT_END_MIN = 3  # characters a paragraph's last line should hold

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from weasyprint.formatting_structure import boxes
 
-from ..classes import (
+from publish.typeset_ja.classes import (
     CLOSING_BRACKETS,
     COMMAS,
     FULL_STOPS,
@@ -24,11 +24,11 @@ from ..classes import (
     is_japanese,
     is_latin,
 )
-from .boxes import ATOMIC_EDGE, classes
-from .context import current, custom_tokens, original
-from .draw import HALFWIDTH_FORMS
-from .pango import relayout
-from .ruby import clamp_readings
+from publish.typeset_ja.weasyprint.boxes import ATOMIC_EDGE, classes
+from publish.typeset_ja.weasyprint.context import current, custom_tokens, original
+from publish.typeset_ja.weasyprint.draw import HALFWIDTH_FORMS
+from publish.typeset_ja.weasyprint.pango import relayout
+from publish.typeset_ja.weasyprint.ruby import clamp_readings
 
 # Inline boxes whose characters are never spaced apart (Latin runs, ── ……, ruby bases).
 _UNSPACED = {"jl-latin", "jl-nobr", "jl-ruby"}

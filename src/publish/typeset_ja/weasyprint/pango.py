@@ -8,7 +8,7 @@ from __future__ import annotations
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 from weasyprint.text.line_break import create_layout, line_size
 
-from .context import current, original
+from publish.typeset_ja.weasyprint.context import current, original
 
 
 class ExactInt(int):

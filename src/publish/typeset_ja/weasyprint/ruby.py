@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from weasyprint.formatting_structure import boxes
 
-from .boxes import classes, first_text
+from publish.typeset_ja.weasyprint.boxes import classes, first_text
 
 # Ideographic em box of the bundled Noto CJK faces: 0.88 em above, 0.12 em below the baseline.
 EM_TOP, EM_BOTTOM = 0.88, 0.12

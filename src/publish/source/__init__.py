@@ -1,6 +1,0 @@
-"""Loading and validating sources: YAML with positions -> checked values -> model."""
-
-from .interview import load_interview
-from .markup import MarkupError, parse_inline, parse_paragraphs
-
-__all__ = ["load_interview", "parse_inline", "parse_paragraphs", "MarkupError"]
