@@ -50,7 +50,7 @@ def _build(doc) -> bytes:
     from publish.layout import load_layout
     from publish.writers.pdf import build_pdf
 
-    return build_pdf(doc, load_layout("tategaki"), notes=lambda message: None)
+    return build_pdf(doc, load_layout("tategaki"), notes=[])
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,8 @@
-"""Model -> HTML through a layout's Jinja2 templates (the print side).
+"""Rendering: a book -> HTML through the layout's Jinja2 templates -> WeasyPrint's pages.
+
+`render_print_html` / `render_collection_html` make the HTML, `render_html` typesets it
+(every file loaded through `fetch`, the trust boundary), and `makeup` fits the page count
+to the binding by rendering again with adjusted spacing and editorial pages.
 
 Filters available to templates: `inline` (a Paragraph as typeset inline HTML), `plain`,
 `rich_plain`, `uri` (a path as a file URI) and `jdate` (2024年2月1日); `headline(measure)`
