@@ -174,12 +174,10 @@ def render_html(html: str, layout: Layout, sources=()):
     and draw the Document (``write_pdf``), inside ``with jlreq.installed():`` (JLReq line
     breaking, justification, line grid and ruby placement; pinned to WeasyPrint 70)."""
     from publish.render import fetch
-    from publish.typeset_ja import vertical
     from publish.typeset_ja import weasyprint as jlreq
 
     if not jlreq.is_installed():
         raise RuntimeError("render_html outside `with typeset_ja.weasyprint.installed():`")
-    vertical.install()  # 縦組み frames: upright glyphs (draws nothing differently elsewhere)
     return fetch.render(html, layout, sources)
 
 

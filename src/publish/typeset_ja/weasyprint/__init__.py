@@ -93,12 +93,18 @@ def _apply() -> None:
             if original_name is not None:
                 context.ORIGINALS[original_name] = previous
             setattr(owner, name, replacement)
+        from publish.typeset_ja import vertical
+
+        vertical.install()  # 縦組み frames: upright glyphs (draws nothing differently elsewhere)
     except BaseException:
         _restore()  # never leave WeasyPrint half patched
         raise
 
 
 def _restore() -> None:
+    from publish.typeset_ja import vertical
+
+    vertical.uninstall()
     while _saved:
         owner, name, previous = _saved.pop()
         if previous is _MISSING:
