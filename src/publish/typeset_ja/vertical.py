@@ -400,7 +400,7 @@ def turn_pages(pdf_bytes: bytes, pages: list[int], *, right_to_left: bool = True
                 prefs = pdf.Root.ViewerPreferences
             prefs.Direction = pikepdf.Name.R2L
         out = io.BytesIO()
-        pdf.save(out)
+        pdf.save(out, deterministic_id=True)  # reproducible: no random /ID (qpdf keeps ID[0] through later saves)
         return out.getvalue()
 
 

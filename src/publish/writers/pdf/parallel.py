@@ -312,7 +312,7 @@ def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int
              + [(back.bookmarks, back_offset)])
     out.docinfo["/Title"] = collection.title.plain
     buffer = io.BytesIO()
-    out.save(buffer)
+    out.save(buffer, deterministic_id=True)  # reproducible: no random /ID
     timing["join"] = (time.perf_counter() - wall, time.process_time() - cpu)
     _report_timing(timing)
     return buffer.getvalue()
