@@ -10,13 +10,24 @@ reader, with the same rule (whole seconds, else an error).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from publish.errors import PublishError
 
 FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub")
+
+
+def epoch_seconds(value: str) -> int | None:
+    """A SOURCE_DATE_EPOCH value as seconds (None when empty); anything but whole seconds
+    since 1970 is an error. The one rule, for builds (Options) and library callers (dates)."""
+    value = str(value).strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise PublishError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -29,14 +40,13 @@ class Options:
     source_date_epoch: str | None = None  # whole seconds since 1970 (reproducible builds)
     jobs: int | None = None            # processes for a large book's PDF; None: the free cores
     strict: bool = False               # stylesheet warnings are errors
-    extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise PublishError(f"unknown format {', '.join(map(repr, unknown))}; choose from {', '.join(FORMATS)}")
-        if self.source_date_epoch is not None and not str(self.source_date_epoch).strip().isdigit():
-            raise PublishError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {self.source_date_epoch!r}")
+        if self.source_date_epoch is not None:
+            epoch_seconds(self.source_date_epoch)
         if self.jobs is not None and self.jobs < 1:
             raise PublishError(f"PUBLISH_JOBS must be a whole number of at least 1, not {self.jobs!r}")
 
@@ -58,6 +68,3 @@ class Options:
         if "out_dir" in given:
             given["out_dir"] = Path(given["out_dir"])
         return cls(**given)
-
-    def but(self, **changes) -> "Options":
-        return replace(self, **changes)

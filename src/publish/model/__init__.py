@@ -318,4 +318,6 @@ def book_of(doc: Interview) -> Book:
                 layout=doc.layout, url=doc.url, kind=doc.kind, style=doc.style, cover=doc.cover, single=True)
 
 
-Collection = Book  # the name the templates' docs and older code use for a book of many
+def as_book(doc) -> Book:
+    """A Book as it is; an Interview as a book of one."""
+    return doc if isinstance(doc, Book) else book_of(doc)

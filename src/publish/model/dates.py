@@ -20,7 +20,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.errors import PublishError
+from publish.options import epoch_seconds
 
 UTC = dt.timezone.utc
 
@@ -49,12 +49,8 @@ def _day(day: dt.date) -> dt.datetime:
 
 def source_date_epoch(value: str | None = None) -> dt.datetime | None:
     """``$SOURCE_DATE_EPOCH`` (or ``value``) as a UTC datetime; None when unset."""
-    value = (os.environ.get('SOURCE_DATE_EPOCH', '') if value is None else value).strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise PublishError(f'SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}')
-    return dt.datetime.fromtimestamp(int(value), UTC)
+    seconds = epoch_seconds(os.environ.get('SOURCE_DATE_EPOCH', '') if value is None else value)
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds, UTC)
 
 
 def git_commit_time(path: Path) -> dt.datetime | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from publish.model import Book, book_of
+from publish.model import as_book
 from publish.options import FORMATS, Options
 
 
@@ -22,7 +22,7 @@ class Written:
 
 def write(book, layout, fmt: str, options: Options = Options()) -> Written:
     """One output of `book` (an Interview is taken as a book of one)."""
-    book = book if isinstance(book, Book) else book_of(book)
+    book = as_book(book)
     notes: list[str] = []
     if fmt in ("pdf", "screen-pdf", "booklet"):
         from publish.writers import pdf

@@ -18,14 +18,10 @@ from __future__ import annotations
 from publish import press
 from publish.model.dates import document_date
 from publish.layout import Layout, print_settings  # noqa: F401 - print_settings: part of the writer's API
-from publish.model import Book, Interview, book_of, rich_plain
+from publish.model import Interview, as_book, rich_plain
 from publish.render import render_book, render_document, render_html  # noqa: F401 - re-exported for callers
 from publish.typeset_ja import vertical
 from publish.typeset_ja import weasyprint as jlreq
-
-
-def as_book(doc) -> Book:
-    return doc if isinstance(doc, Book) else book_of(doc)
 
 
 def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None = None, label: str = ".pdf"):
@@ -44,9 +40,6 @@ def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None =
     if note and notes is not None:
         notes.append(f"{book.slug}{label}: {note}")
     return document
-
-
-fitted_document = made_up  # the name the tests and the preview know
 
 
 def build_pdf(doc, layout: Layout, *, notes: list | None = None, jobs: int | None = None,
@@ -68,9 +61,10 @@ def typeset_pdf(doc, layout: Layout, *, medium: str = "print", jobs: int | None 
                 notes: list | None = None) -> bytes:
     """The book's pages made up for the binding, as WeasyPrint writes them (before the print
     stage): one render, or a large book's chapters on `jobs` processes (publish.writers.pdf.parallel)."""
-    from publish.writers.pdf.parallel import build_parallel, parallel_possible, timed_render
+    from publish.writers.pdf.parallel import build_parallel, default_jobs, parallel_possible, timed_render
 
     book = as_book(doc)
+    jobs = default_jobs(book) if jobs is None else jobs  # decided once: the load average moves
     if parallel_possible(book, layout, jobs, medium=medium):
         return build_parallel(book, layout, medium=medium, jobs=jobs, notes=notes)
     with timed_render(), jlreq.installed():

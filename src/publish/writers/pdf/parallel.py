@@ -164,13 +164,12 @@ def default_jobs(book: Book) -> int:
     return max(1, min(free, 4))
 
 
-def parallel_possible(book: Book, layout, jobs: int | None, *, medium: str = "print") -> bool:
-    """Chapters typeset in parallel only when asked for (`jobs` > 1; None: default_jobs),
-    for a book of several chapters that start on right-hand pages: then a chapter's page
-    count does not depend on where it starts."""
+def parallel_possible(book: Book, layout, jobs: int, *, medium: str = "print") -> bool:
+    """Chapters typeset in parallel only when asked for (`jobs` > 1), for a book of several
+    chapters that start on right-hand pages: then a chapter's page count does not depend on
+    where it starts."""
     from publish.render import chapter_start
 
-    jobs = default_jobs(book) if jobs is None else jobs
     return jobs > 1 and not book.single and len(book.chapters) > 1 and chapter_start(layout, medium) == "right"
 
 
@@ -195,13 +194,12 @@ def _assemble(front_types, parts, back_types):
     return starts, numbers, blanks, chapters, page + len(back_types)
 
 
-def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int | None = 2,
+def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int = 2,
                    notes: list | None = None) -> bytes:
     """The collection typeset in `jobs` processes, with the same page make-up as the single
     render (publish.render.makeup.fit_collection): the chunks are typeset at the natural level, the
     level and the editorial pages are decided on the joined page count exactly as the single
     render decides them, and only the chunks that change are typeset again."""
-    jobs = default_jobs(collection) if jobs is None else jobs
     import pikepdf
 
     from publish.render.makeup import (
