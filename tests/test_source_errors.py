@@ -177,3 +177,23 @@ def test_markup_keeps_spaces_around_inline_nodes():
     assert paragraph.inlines == (Text("第1章 "), Ruby("雲", "くも"), Text(" と空つづき"))
     (latin,) = parse_paragraphs("Cloud\nCenter")
     assert latin.plain == "Cloud Center"
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("SOURCE_DATE_EPOCH", "yesterday", "SOURCE_DATE_EPOCH must be whole seconds since 1970, not 'yesterday'"),
+    ("SOURCE_DATE_EPOCH", "-5", "SOURCE_DATE_EPOCH must be whole seconds"),
+    ("PUBLISH_JOBS", "two", "PUBLISH_JOBS must be a whole number of at least 1, not 'two'"),
+    ("PUBLISH_JOBS", "0", "PUBLISH_JOBS must be a whole number of at least 1"),
+])
+def test_bad_environment_is_bad_input(content_dir, capsys, monkeypatch, name, value, says):
+    """A bad SOURCE_DATE_EPOCH or PUBLISH_JOBS is bad input like a bad source: one line naming
+    the variable, exit status 2, no traceback, and nothing written."""
+    source = content_dir / "x.yaml"
+    source.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setenv(name, value)
+    out = content_dir.parent / "out"
+    status = main(["build", str(source), "--format", "epub", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert says in err and "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())

@@ -41,6 +41,13 @@ class PublishError(Exception):
     exit_status = 1
 
 
+class UsageError(PublishError):
+    """A bad command-line argument or environment setting (SOURCE_DATE_EPOCH, PUBLISH_JOBS,
+    --format): bad input, exit status 2, as for a source."""
+
+    exit_status = 2
+
+
 class SourceError(PublishError):
     exit_status = 2
 

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.errors import PublishError
+from publish.errors import UsageError
 
 FORMATS = ("pdf", "epub", "screen-pdf", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub")
@@ -26,7 +26,7 @@ def epoch_seconds(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise PublishError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}")
+        raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}")
     return int(value)
 
 
@@ -44,11 +44,11 @@ class Options:
     def __post_init__(self):
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
-            raise PublishError(f"unknown format {', '.join(map(repr, unknown))}; choose from {', '.join(FORMATS)}")
+            raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; choose from {', '.join(FORMATS)}")
         if self.source_date_epoch is not None:
             epoch_seconds(self.source_date_epoch)
         if self.jobs is not None and self.jobs < 1:
-            raise PublishError(f"PUBLISH_JOBS must be a whole number of at least 1, not {self.jobs!r}")
+            raise UsageError(f"PUBLISH_JOBS must be a whole number of at least 1, not {self.jobs!r}")
 
     @classmethod
     def from_environment(cls, environ=None, **given) -> "Options":
@@ -59,7 +59,7 @@ class Options:
         jobs = None
         if jobs_text:
             if not jobs_text.isdigit():
-                raise PublishError(f"PUBLISH_JOBS must be a whole number of at least 1, not {jobs_text!r}")
+                raise UsageError(f"PUBLISH_JOBS must be a whole number of at least 1, not {jobs_text!r}")
             jobs = int(jobs_text)
         given.setdefault("source_date_epoch", epoch)
         given.setdefault("jobs", jobs)
