@@ -10,10 +10,12 @@ import zipfile
 import pdfplumber
 import pikepdf
 import pytest
+import yaml
 
 from publish.app.cli import main
 from publish.model import qualify
 from publish.writers.pdf import typeset_pdf
+from publish.writers.pdf.parallel import parallel_possible, split
 from publish.layout import load_layout
 from publish.readers import load_interview
 from publish.readers.collection import load_collection
@@ -129,9 +131,12 @@ def test_parallel_build_matches_the_single_render(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
     names = []
-    for i in range(4):
-        source = (SAMPLE if i % 2 == 0 else SECOND).read_text(encoding="utf-8")
-        (content / f"i{i}.yaml").write_text(source.replace("title: ", f"title: 第{i + 1}話 ", 1), encoding="utf-8")
+    for i in range(3):  # three chapters of two sections each: two parts, blank left pages, make-up
+        source = yaml.safe_load((SAMPLE if i % 2 == 0 else SECOND).read_text(encoding="utf-8"))
+        source["title"] = f"第{i + 1}話 {source['title']}"
+        source["sections"] = source["sections"][:2]
+        (content / f"i{i}.yaml").write_text(yaml.safe_dump(source, allow_unicode=True, sort_keys=False),
+                                            encoding="utf-8")
         names.append(f"i{i}.yaml")
     (content / "big.collection.yaml").write_text(
         "title: 試験の集\ninterviews:\n" + "".join(f"  - {n}\n" for n in names), encoding="utf-8")
@@ -139,6 +144,7 @@ def test_parallel_build_matches_the_single_render(tmp_path):
     layout = load_layout("brochure")
     single = tmp_path / "single.pdf"
     parallel = tmp_path / "parallel.pdf"
+    assert parallel_possible(collection, layout, 2) and len(split(collection, 2)) == 2  # the parallel path
     single.write_bytes(typeset_pdf(collection, layout, jobs=1))
     parallel.write_bytes(typeset_pdf(collection, layout, jobs=2))
     squeeze = lambda texts: [re.sub(r"\s+", "", t) for t in texts]

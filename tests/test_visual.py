@@ -11,23 +11,36 @@ from PIL import Image, ImageDraw
 
 from publish.app import visual
 
+REAL = visual.render_pages  # the in-process build `make references` uses
+
 
 @pytest.fixture(scope="module", autouse=True)
-def render_once():
-    """Each layout's sample pages rendered once for this module (check and refresh render
-    the same source in the same layout; the builds are deterministic, see
-    test_standards_reproducible), instead of seven builds for four layouts."""
-    real, pages = visual.render_pages, {}
+def render_once(shared_build):
+    """Each layout's sample pages come from the run's shared `publish build SAMPLE --layout
+    NAME` (other modules check the same PDFs; the builds are deterministic, see
+    test_standards_reproducible), rasterised once for this module."""
+    pages = {}
 
     def render_pages(layout, source=None, dpi=visual.DPI):
-        if (layout, source, dpi) not in pages:
-            pages[layout, source, dpi] = real(layout, source, dpi)
-        return [page.copy() for page in pages[layout, source, dpi]]
+        assert source is None  # the sample, as `make references` renders it
+        if (layout, dpi) not in pages:
+            flags = () if layout == "brochure" else ("--layout", layout)  # the sample's own layout: no flag
+            pdf = shared_build(visual.sample_source(), "pdf", *flags)["path"]
+            pages[layout, dpi] = visual.rasterise(pdf.read_bytes(), dpi)
+        return [page.copy() for page in pages[layout, dpi]]
 
     patch = pytest.MonkeyPatch()
     patch.setattr(visual, "render_pages", render_pages)
     yield
     patch.undo()
+
+
+def test_the_shared_build_is_what_make_references_renders(shared_build):
+    """The module's stand-in (the shared CLI build) draws the pages `make references` draws."""
+    built = visual.rasterise(shared_build(visual.sample_source(), "pdf", "--layout", "booklet")["path"].read_bytes())
+    real = REAL("booklet")
+    assert len(real) == len(built)
+    assert [visual.compare(a, b, n) for n, (a, b) in enumerate(zip(real, built), 1)] == [None] * len(built)
 
 
 @pytest.mark.parametrize("layout", visual.BUILTIN)

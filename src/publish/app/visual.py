@@ -38,12 +38,16 @@ def sample_source() -> Path:
 def render_pages(layout: str, source: Path | None = None, dpi: int = DPI) -> list[Image.Image]:
     """The source built as a PDF in `layout` (exactly what `publish build` writes),
     rasterised page by page, trim and bleed only."""
-    import pypdfium2 as pdfium
-
     from publish.app import build as builder
 
     doc = builder.load(source or sample_source(), layout)
-    data = builder.make_bytes(doc, builder.layout_for(doc, layout), "pdf")  # notes to stderr
+    return rasterise(builder.make_bytes(doc, builder.layout_for(doc, layout), "pdf"), dpi)  # notes to stderr
+
+
+def rasterise(data: bytes, dpi: int = DPI) -> list[Image.Image]:
+    """A built print PDF's pages at `dpi`, trim and bleed only."""
+    import pypdfium2 as pdfium
+
     pdf = pdfium.PdfDocument(data)
     try:
         return [page.render(scale=dpi / 72, crop=_to_bleed(page)).to_pil().convert("RGB") for page in pdf]
