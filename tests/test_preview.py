@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
@@ -228,3 +229,19 @@ def test_preview_rasterises_the_page_in_view_first_and_marks_changed_pages(layou
         assert all(p >= last - 2 for p in second["changed"]), second["changed"]
     finally:
         stop_preview(process)
+
+
+def test_preview_of_a_source_with_photos_loads_its_images():
+    """The preview renders through the build's book path, which lets WeasyPrint read the
+    source's images (it once rendered without the source's folder, and every source with a
+    photo failed: 'refused to load …/content/images/…')."""
+    from publish.app.preview import Previewer
+
+    previewer = Previewer(ROOT / "content" / "kohoku-design-lab.yaml")
+    previewer.rebuild()
+    assert previewer.state.error is None, previewer.state.error
+    cover = previewer.state.pages[0].convert("RGB")
+    width, height = cover.size
+    photo = cover.crop((0, 0, width, height // 2)).getcolors(1 << 20)  # the cover photo's many colours
+    assert photo is not None and len(photo) > 500, len(photo or ())
+    assert {Path(p).name for p in previewer.images} >= {"kohoku-cover.jpg"}

@@ -112,26 +112,20 @@ class Previewer:
             gc.freeze()
 
     def _render(self):
-        from publish.render import render_html
+        """(WeasyPrint Document, layout, model) of the source: the book path of `publish
+        build` (an interview is a book of one), one render of the screen medium."""
+        from publish.render import render_book
         from publish.typeset_ja import weasyprint as jlreq
 
-        doc = builder.load(self.source, self.layout_override)
-        if self.is_collection:
-            from publish.render import render_collection_html
-            from publish.layout import load_layout
-
-            layout = load_layout(self.layout_override or doc.layout, source=doc.source)
-            html_text = render_collection_html(doc, layout, medium="screen")
-            self.sources = {Path(c.interview.source).resolve() for c in doc.chapters}
-        else:
-            from publish.render import render_print_html
-
-            layout = builder.layout_for(doc, self.layout_override)
-            html_text = render_print_html(doc, layout, medium="screen")
+        book = builder.load_book(self.source, self.layout_override)
+        layout = builder.layout_for(book, self.layout_override)
+        doc = book.interview if book.single else book  # what the EPUB view builds from
+        if not book.single:
+            self.sources = {Path(c.interview.source).resolve() for c in book.chapters}
         self.images = {Path(p).resolve() for p in doc.all_images}
         self.right_to_left = layout.vertical  # 縦組み: frame pages turned, spreads right to left
         with jlreq.installed():
-            return render_html(html_text, layout), layout, doc
+            return render_book(book, layout, medium="screen"), layout, doc
 
     def _rasterise(self, document, indexes: list[int]) -> dict[int, object]:
         import pypdfium2 as pdfium
