@@ -105,13 +105,16 @@ def test_type_area_names_the_negative_margin_and_reports_every_token_error(layou
 # -- 5. a PDF knows how it was made ---------------------------------------------------------------
 
 
-def test_the_pdf_records_its_layout_and_check_uses_it_anywhere(tmp_path, monkeypatch, capsys):
+def test_the_pdf_records_its_layout_and_check_uses_it_anywhere(tmp_path, monkeypatch, capsys, shared_build):
     import pikepdf
 
     from publish.press import record
 
-    out = tmp_path / "elsewhere"
-    assert main(["build", str(SAMPLE), "--layout", "booklet", "--format", "pdf,screen-pdf", "--out", str(out)]) == 0
+    out = tmp_path / "elsewhere"  # the run's `publish build SAMPLE --layout booklet` PDFs, copied elsewhere
+    out.mkdir()
+    for fmt in ("pdf", "screen-pdf"):
+        built = shared_build(SAMPLE, fmt, "--layout", "booklet")["path"]
+        shutil.copy(built, out / built.name)
     with pikepdf.open(out / "tokyo-ict-exchange.pdf") as pdf:
         xmp = str(pdf.open_metadata())
         assert re.search(r"<publish:layout[^>]*>booklet</publish:layout>", xmp)
