@@ -597,6 +597,43 @@ def test_pdftotext_and_pdfium_read_every_seed_sentence_in_order(sample, tmp_path
     document = pdfium.PdfDocument(out.getvalue())
     texts = [page.get_textpage().get_text_range() for page in document]
     assert _missing_sentences(_page_texts_in_order(texts, running)) == []
+    # with the entry, pdfium reverses the segments between punctuation of every column
+    # (INTEGRATION.md, "pdfium and /Direction /R2L"; the reason for vertical.direction_flag):
+    # should this fail, pdfium reads right-to-left PDFs in order and the token can go
+    texts = [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(data)]
+    assert len(_missing_sentences(_page_texts_in_order(texts, running))) > 40
+
+
+def test_direction_flag_token_off_leaves_the_entry_out(layouts, tmp_path):
+    """vertical.direction_flag: false (a layout token): the print PDF has no /Direction,
+    so pdfium (Chrome's viewer) copies every seed sentence in reading order; poppler too,
+    and the pages are the same as with the entry."""
+    import shutil
+    import subprocess
+
+    import pypdfium2 as pdfium
+
+    from publish.app.build import load
+
+    yaml = layouts / "tategaki" / "layout.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "vertical:\n", "vertical:\n  direction_flag: false\n", 1), encoding="utf-8")
+    doc = load(SAMPLE)
+    data = _build(doc)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert "/Direction" not in (pdf.Root.get("/ViewerPreferences") or {})
+        assert all(abs(float(p.obj.TrimBox[3]) - float(p.obj.TrimBox[1]) - 210 * 72 / 25.4) < 0.5 for p in pdf.pages)
+    running = _norm(doc.title.plain)
+    texts = [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(data)]
+    assert _missing_sentences(_page_texts_in_order(texts, running)) == []
+    if shutil.which("pdftotext"):
+        path = tmp_path / "tategaki.pdf"
+        path.write_bytes(data)
+        with pdfium.PdfDocument(data) as pdf:
+            count = len(pdf)
+        texts = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
+                                text=True, check=True).stdout for n in range(1, count + 1)]
+        assert _missing_sentences(_page_texts_in_order(texts, running)) == []
 
 
 def test_back_cover_is_set_vertically_from_the_right(sample):

@@ -464,6 +464,14 @@ def declare_right_to_left(pdf_bytes: bytes) -> bytes:
     return turn_pages(pdf_bytes, [], right_to_left=True)
 
 
+def direction_flag(layout) -> bool:
+    """Whether a vertical layout's PDFs declare ``/Direction /R2L`` (the layout token
+    ``vertical.direction_flag``, default true). pdfium (Chrome's viewer) reads the text of
+    a PDF that declares it out of order, whatever the content stream holds: INTEGRATION.md,
+    "pdfium and /Direction /R2L"."""
+    return bool(layout.vertical and (layout.tokens.get("vertical") or {}).get("direction_flag", True))
+
+
 if __name__ == "__main__":
     written = write_cache()
     print(f"{_cache_path()}: {len(written['fonts'])} fonts")
