@@ -406,6 +406,38 @@ def test_tate_chu_yoko_upright_in_one_em(stress):
     assert found["2つ"][0]["upright"] and found["5年"][0]["upright"]
 
 
+def test_headlines_names_and_dates_set_tate_chu_yoko_like_the_body(sample):
+    """The vertical.tate_chu_yoko token reaches headlines (cover title, section headings),
+    names and affiliations (cover, profiles) and dates as well as the body: every
+    IT / ICT / DX of the booklet (but the running head, a margin box's string) stands
+    upright, its letters side by side on one line across the column; and a unit that opens
+    a column is read before the rest of it (pdftotext: the heading 「ICT職の新設を…」)."""
+    import shutil
+    import subprocess
+
+    doc, data = sample
+    units, headings = 0, 0
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for pno, page in enumerate(pdf.pages):
+            chars = page.chars
+            text = _text(chars)
+            for m in re.finditer(r"ICT|IT|DX", text):
+                unit = chars[m.start():m.end()]
+                if unit[0]["size"] < 8 and text[:m.start()].rstrip().endswith("行政"):
+                    continue  # the 柱: a string in a margin box, Latin turned
+                assert all(c["upright"] for c in unit), f"page {pno + 1}: {m.group()} turned"
+                tops = [c["top"] for c in unit]
+                assert max(tops) - min(tops) < 0.5, f"page {pno + 1}: {m.group()} not side by side"
+                units += 1
+                next_char = chars[m.end()] if m.end() < len(chars) else None
+                if next_char is not None and next_char["size"] > SIZE + 1:
+                    headings += 1
+    assert units >= 15 and headings >= 4, (units, headings)
+    if shutil.which("pdftotext"):
+        path_text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
+        assert "ICT職の新設を機に職種変更。" in _norm(path_text.decode())
+
+
 def test_ruby_and_emphasis_dots_to_the_right(stress):
     _, data = stress
     lines = body_lines(data)
