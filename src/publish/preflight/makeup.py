@@ -154,9 +154,14 @@ def _read(path) -> list[PageText]:
         for page in pdf.pages:
             media = page.mediabox
             trim = getattr(page, 'trimbox', None) or media
-            x_lo, y_lo, x_hi, y_hi = trim
             height = page.height
             top_offset = media[1]
+            # pdfplumber gives boxes as (x0, top, x1, bottom) measured down from the top
+            # of a MediaBox as high as the page, x as in the PDF; the glyphs' matrices
+            # are pdfminer's, y up from the MediaBox's foot. A print PDF's MediaBox starts
+            # below and left of the trim (slug and marks): the trim in the matrices' y is
+            x_lo, x_hi = trim[0], trim[2]
+            y_lo, y_hi = height + top_offset - trim[3], height + top_offset - trim[1]
             vertical = _vertical_page(page.chars)
             glyphs = []
             for ch in page.chars:

@@ -54,9 +54,14 @@ def _vertical_inline(tcy_auto: bool):
 
 
 def install_vertical_filters(env, layout: Layout) -> None:
+    """A vertical layout's `inline`, `headline` and `ja` filters: 縦中横 and fullwidth ？！（）
+    in headlines, names and dates as in the body."""
     if layout.vertical:
         tcy = (layout.tokens.get("vertical") or {}).get("tate_chu_yoko") == "auto"
         env.filters.setdefault("inline", _vertical_inline(tcy))
+        env.filters.setdefault("headline", lambda value, measure=None: _headline(value, measure, vertical=True,
+                                                                                   tcy_auto=tcy))
+        env.filters.setdefault("ja", lambda value: typeset_ja.text_html(value, vertical=True, tcy_auto=tcy))
 
 
 def _plain(value) -> str:
@@ -87,10 +92,10 @@ def install_filters(env) -> None:
     env.globals.setdefault("pt", to_pt)
 
 
-def _headline(value, measure=None) -> Markup:
+def _headline(value, measure=None, *, vertical: bool = False, tcy_auto: bool = False) -> Markup:
     from publish.typeset_ja.headline import headline_html
 
-    return headline_html(value, measure)
+    return headline_html(value, measure, vertical=vertical, tcy_auto=tcy_auto)
 
 
 def profiles_placement(doc: Interview) -> dict[tuple[int, int], list]:

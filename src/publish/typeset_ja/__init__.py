@@ -410,14 +410,18 @@ def paragraph_html(paragraph: Paragraph) -> Markup:
     return inline_html(paragraph.inlines)
 
 
-def text_html(value) -> Markup:
+def text_html(value, *, vertical: bool = False, tcy_auto: bool = False) -> Markup:
     """A plain string (a name, an affiliation, a date) typeset like a paragraph: 和欧間
-    spans, 約物詰め, full-width punctuation in Japanese text."""
+    spans, 約物詰め, full-width punctuation in Japanese text (``vertical``: as
+    :func:`vertical_inline_html`)."""
     if value is None:
         return Markup("")
+    inlines = value.inlines if isinstance(value, Paragraph) else (Text(str(value)),)
+    if vertical:
+        return vertical_inline_html(inlines, tcy_auto=tcy_auto)
     if isinstance(value, Paragraph):
         return paragraph_html(value)
-    return inline_html((Text(str(value)),))
+    return inline_html(inlines)
 
 
 def running_text(value) -> str:

@@ -202,22 +202,25 @@ def balanced_breaks(plain: str, cuts: list[int], measure: float | None) -> list[
     return []
 
 
-def headline_html(value, measure: float | None = None) -> Markup:
+def headline_html(value, measure: float | None = None, *, vertical: bool = False,
+                  tcy_auto: bool = False) -> Markup:
     """A headline (a Paragraph, paragraphs, or a plain string) as typeset inline HTML:
-    phrases in nowrap spans, balanced ``<br>`` breaks for ``measure`` ems."""
-    from publish.typeset_ja import _Renderer
+    phrases in nowrap spans, balanced ``<br>`` breaks for ``measure`` ems. ``vertical``
+    (縦組み): 縦中横 for ``^12^`` (and, with ``tcy_auto``, short numbers and acronyms) and
+    fullwidth ？！（）, as in the body (``typeset_ja.vertical_inline_html``)."""
+    from publish.typeset_ja import _Renderer, _vertical_inlines
 
     if value is None:
         return Markup("")
     if isinstance(value, str):
         value = Paragraph((Text(value),))
     if not isinstance(value, Paragraph):
-        return Markup("<br>").join(headline_html(p, measure) for p in value)
-    inlines = value.inlines
+        return Markup("<br>").join(headline_html(p, measure, vertical=vertical, tcy_auto=tcy_auto) for p in value)
+    inlines = _vertical_inlines(value.inlines) if vertical else value.inlines
     plain = plain_text(inlines)
     cuts = boundaries(plain, inlines)
     breaks = set(balanced_breaks(plain, cuts, measure))
-    renderer = _Renderer(plain, phrases=set(cuts), breaks=breaks)
+    renderer = _Renderer(plain, phrases=set(cuts), breaks=breaks, vertical=vertical, tcy_auto=tcy_auto)
     return Markup(renderer.render_phrased(inlines))
 
 

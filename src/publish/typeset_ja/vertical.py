@@ -216,6 +216,16 @@ _UPRIGHT_KEY = "__jl_text_orientation"
 VERTICAL_FONT_SUFFIX = "V"
 VERTICAL_ORIGIN = -0.12
 
+#: A 縦中横 unit of two or more glyphs is drawn this far (pt) towards the right of its
+#: column. Poppler reads the unit (one /ActualText character in a smaller font) as a word
+#: of its own whose box reaches into the next character, so the column splits into two
+#: lines after it, and lines of one block are ordered by their base x exactly
+#: (``TextLine::cmpYX``: no tolerance): a unit that opens a column and comes out a
+#: rounding error (3e-5 pt) left of the column was read after the rest of it. A
+#: thousandth of a point to the right orders it first whatever the rounding; a unit in
+#: mid-column joins the line before it and changes nothing.
+TCY_NUDGE = 0.001
+
 
 def draw_upright_unit(stream, textbox, offset_x, text_overflow, block_ellipsis="none"):
     """Draw a text box as one upright unit (縦中横, folios): turned 90° counter-clockwise
@@ -237,6 +247,9 @@ def draw_upright_unit(stream, textbox, offset_x, text_overflow, block_ellipsis="
         if width > size * 1.02:
             scale = size / width
     cy = textbox.position_y + textbox.baseline - EM_BOX_CENTRE * size
+    combined = len(textbox.text) > 1 and "jl-tcy" in classes
+    if combined:
+        cy -= TCY_NUDGE  # towards the column's right: see TCY_NUDGE
     with stream.stacked():
         # P' = C + R S (P - T): S compresses along the text, R turns it counter-clockwise
         stream.transform(a=0, b=-scale, c=1, d=0, e=cx - cy, f=cy + scale * tx)
@@ -244,7 +257,6 @@ def draw_upright_unit(stream, textbox, offset_x, text_overflow, block_ellipsis="
             return None
         stream.set_color(textbox.style["color"])
         textbox.pango_layout.reactivate(textbox.style)
-        combined = len(textbox.text) > 1 and "jl-tcy" in classes
         if combined:
             # one character of the column for text extraction: the figures stand side by
             # side at the same height, which poppler would otherwise read as a line
@@ -462,6 +474,14 @@ def add_vertical_fonts(pdf, pages) -> int:
 def declare_right_to_left(pdf_bytes: bytes) -> bytes:
     """Add ``/ViewerPreferences << /Direction /R2L >>`` (after a stage that rewrote the file)."""
     return turn_pages(pdf_bytes, [], right_to_left=True)
+
+
+def direction_flag(layout) -> bool:
+    """Whether a vertical layout's PDFs declare ``/Direction /R2L`` (the layout token
+    ``vertical.direction_flag``, default true). pdfium (Chrome's viewer) reads the text of
+    a PDF that declares it out of order, whatever the content stream holds: INTEGRATION.md,
+    "pdfium and /Direction /R2L"."""
+    return bool(layout.vertical and (layout.tokens.get("vertical") or {}).get("direction_flag", True))
 
 
 if __name__ == "__main__":

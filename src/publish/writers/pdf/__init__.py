@@ -54,7 +54,7 @@ def build_pdf(doc, layout: Layout, *, notes: list | None = None, jobs: int | Non
                                             build_date=document_date(dated, epoch=source_date_epoch))
     if notes is not None:
         notes.extend(f"{book.slug}.pdf: {note}" for note in report.notes)
-    return vertical.declare_right_to_left(data) if layout.vertical else data
+    return vertical.declare_right_to_left(data) if vertical.direction_flag(layout) else data
 
 
 def typeset_pdf(doc, layout: Layout, *, medium: str = "print", jobs: int | None = None,
@@ -77,7 +77,7 @@ def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
     (typeset_ja/INTEGRATION.md, "Vertical"); other layouts' PDFs are returned as they are."""
     if not layout.vertical:
         return raw
-    return vertical.turn_pages(raw, vertical.frame_pages(document))
+    return vertical.turn_pages(raw, vertical.frame_pages(document), right_to_left=vertical.direction_flag(layout))
 
 
 def build_screen_pdf(doc, layout: Layout, *, notes: list | None = None) -> bytes:
@@ -101,7 +101,7 @@ def build_screen_pdf(doc, layout: Layout, *, notes: list | None = None) -> bytes
         keywords=list(dict.fromkeys(t for doc in interviews for t in doc.tags)),
         link_titles=None if book.single else {c.anchor: c.interview.title.plain for c in book.chapters},
     )
-    return vertical.declare_right_to_left(data) if layout.vertical else data
+    return vertical.declare_right_to_left(data) if vertical.direction_flag(layout) else data
 
 
 def build_booklet_pdf(doc, layout: Layout) -> bytes:
