@@ -54,11 +54,12 @@ def _build(doc) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def sample():
+def sample(shared_build):
+    """The seed in tategaki: the run's `publish build SAMPLE --layout tategaki` (the visual
+    test rasterises the same file)."""
     from publish.app.build import load
 
-    doc = load(SAMPLE)
-    return doc, _build(doc)
+    return load(SAMPLE), shared_build(SAMPLE, "pdf", "--layout", "tategaki")["path"].read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -331,10 +332,14 @@ def _ink_centre(data, page_index, c, dx0=0.0, dx1=0.0, scale=8):
     x0, x1 = e + dx0, e + size + dx1
     top, bottom = f + size, f  # the origin is the left foot of the em box (vertical mode)
     page = pdfium.PdfDocument(data)[page_index]
-    image = page.render(scale=scale, grayscale=True).to_pil()
-    # pdfminer's matrices are relative to the MediaBox's lower-left corner
-    height = media[3] - media[1]
-    crop = (x0 * scale, (height - top) * scale, x1 * scale, (height - bottom) * scale)
+    # pdfminer's matrices are relative to the MediaBox's lower-left corner; only the box
+    # (and a point around it) is rendered: a whole A5 page at this scale is 16 MB
+    width, height = media[2] - media[0], media[3] - media[1]
+    pad = 1.0
+    image = page.render(scale=scale, grayscale=True, crop=(
+        max(0.0, x0 - pad), max(0.0, bottom - pad), max(0.0, width - x1 - pad), max(0.0, height - top - pad))).to_pil()
+    left, upper = min(pad, x0), min(pad, height - top)
+    crop = (left * scale, upper * scale, (left + x1 - x0) * scale, (upper + top - bottom) * scale)
     region = image.crop(tuple(round(v) for v in crop))
     pixels = region.load()
     xs = ys = n = 0
@@ -636,36 +641,41 @@ def test_pdftotext_and_pdfium_read_every_seed_sentence_in_order(sample, tmp_path
     assert len(_missing_sentences(_page_texts_in_order(texts, running))) > 40
 
 
-def test_direction_flag_token_off_leaves_the_entry_out(layouts, tmp_path):
-    """vertical.direction_flag: false (a layout token): the print PDF has no /Direction,
-    so pdfium (Chrome's viewer) copies every seed sentence in reading order; poppler too,
-    and the pages are the same as with the entry."""
+def test_the_screen_edition_reads_in_order_in_pdfium_too(shared_build, tmp_path):
+    """vertical.direction_flag (default `print`): the screen edition — read, searched and
+    copied in browsers — declares no /Direction, so pdfium (Chrome's viewer) gives every
+    seed sentence in reading order; poppler too. Its pages are the print edition's."""
     import shutil
     import subprocess
 
     import pypdfium2 as pdfium
 
-    from publish.app.build import load
+    from publish.readers import load_interview
 
-    yaml = layouts / "tategaki" / "layout.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
-        "vertical:\n", "vertical:\n  direction_flag: false\n", 1), encoding="utf-8")
-    doc = load(SAMPLE)
-    data = _build(doc)
+    path = shared_build(SAMPLE, "screen-pdf", "--layout", "tategaki")["path"]
+    data = path.read_bytes()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert "/Direction" not in (pdf.Root.get("/ViewerPreferences") or {})
         assert all(abs(float(p.obj.TrimBox[3]) - float(p.obj.TrimBox[1]) - 210 * 72 / 25.4) < 0.5 for p in pdf.pages)
-    running = _norm(doc.title.plain)
+    running = _norm(load_interview(SAMPLE).title.plain)
     texts = [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(data)]
     assert _missing_sentences(_page_texts_in_order(texts, running)) == []
     if shutil.which("pdftotext"):
-        path = tmp_path / "tategaki.pdf"
-        path.write_bytes(data)
-        with pdfium.PdfDocument(data) as pdf:
-            count = len(pdf)
         texts = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
-                                text=True, check=True).stdout for n in range(1, count + 1)]
+                                text=True, check=True).stdout for n in range(1, len(texts) + 1)]
         assert _missing_sentences(_page_texts_in_order(texts, running)) == []
+
+
+@pytest.mark.parametrize("token, print_, screen", [(None, True, False), ("print", True, False),
+                                                   ("all", True, True), ("none", False, False)])
+def test_direction_flag_token_says_which_editions_declare_it(token, print_, screen):
+    from types import SimpleNamespace
+
+    from publish.typeset_ja.vertical import direction_flag
+
+    layout = SimpleNamespace(vertical=True, tokens={"vertical": {} if token is None else {"direction_flag": token}})
+    assert (direction_flag(layout, "print"), direction_flag(layout, "screen")) == (print_, screen)
+    assert not direction_flag(SimpleNamespace(vertical=False, tokens=layout.tokens), "print")
 
 
 def test_back_cover_is_set_vertically_from_the_right(sample):
@@ -724,5 +734,9 @@ def test_vertical_pdf_is_reproducible(sample):
     """A second build of the vertical PDF is byte-identical: the frame turning and the
     right-to-left declaration save with a deterministic /ID (qpdf keeps the first /ID
     element through every later save, so one random one made every build differ)."""
-    doc, data = sample
-    assert _build(doc) == data
+    from publish.layout import load_layout
+    from publish.press import record
+
+    doc, data = sample  # built by `publish build` in another process
+    again = record.stamp(_build(doc), load_layout("tategaki"), record.EDITIONS["pdf"], doc.source)
+    assert again == data

@@ -169,10 +169,12 @@ TOKENS: tuple[Token, ...] = (
     _t("vertical.tate_chu_yoko", "choice", "marked | auto", "Vertical print: 縦中横 (upright digits in one em). "
        "marked: only what the source marks ^12^; auto: also numbers of up to two digits and capitals of up to "
        "three letters.", choices=("marked", "auto"), default='marked'),
-    _t("vertical.direction_flag", "bool", "true | false", "Vertical print: declare right-to-left page "
-       "progression in the PDF (/ViewerPreferences /Direction /R2L: spreads and two-up views right to left in "
-       "Acrobat and Preview). pdfium (Chrome's and Edge's viewer) reads the text of a PDF that says so in the "
-       "wrong order (typeset_ja/INTEGRATION.md); false leaves the entry out.", default='true'),
+    _t("vertical.direction_flag", "choice", "print | all | none", "Vertical print: which PDFs declare "
+       "right-to-left page progression (/ViewerPreferences /Direction /R2L: spreads and two-up views right to "
+       "left in Acrobat and Preview). pdfium (Chrome's and Edge's viewer) copies and searches the text of a PDF "
+       "that says so in the wrong order (typeset_ja/INTEGRATION.md), so by default only the print PDF does; the "
+       "screen edition, read and copied in browsers, does not. all: the screen edition too; none: neither.",
+       choices=("print", "all", "none"), default='print'),
     _t("placement.profiles", "choice", "first-answer | opening",
        "Where profile sidebars go: first-answer, beside the point where each person first speaks; opening, "
        "all together after the lead.", choices=("first-answer", "opening")),

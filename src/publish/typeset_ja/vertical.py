@@ -476,12 +476,16 @@ def declare_right_to_left(pdf_bytes: bytes) -> bytes:
     return turn_pages(pdf_bytes, [], right_to_left=True)
 
 
-def direction_flag(layout) -> bool:
-    """Whether a vertical layout's PDFs declare ``/Direction /R2L`` (the layout token
-    ``vertical.direction_flag``, default true). pdfium (Chrome's viewer) reads the text of
-    a PDF that declares it out of order, whatever the content stream holds: INTEGRATION.md,
-    "pdfium and /Direction /R2L"."""
-    return bool(layout.vertical and (layout.tokens.get("vertical") or {}).get("direction_flag", True))
+def direction_flag(layout, edition: str) -> bool:
+    """Whether a vertical layout's `edition` ("print" or "screen") declares ``/Direction
+    /R2L`` (the layout token ``vertical.direction_flag``: print (default), all or none).
+    pdfium (Chrome's viewer) reads the text of a PDF that declares it out of order, whatever
+    the content stream holds (INTEGRATION.md, "pdfium and /Direction /R2L"), so the screen
+    edition, the one read and copied on screens, leaves it out by default."""
+    if not layout.vertical:
+        return False
+    which = str((layout.tokens.get("vertical") or {}).get("direction_flag", "print"))
+    return which == "all" or (which == "print" and edition == "print")
 
 
 if __name__ == "__main__":

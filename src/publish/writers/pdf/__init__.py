@@ -54,7 +54,7 @@ def build_pdf(doc, layout: Layout, *, notes: list | None = None, jobs: int | Non
                                             build_date=document_date(dated, epoch=source_date_epoch))
     if notes is not None:
         notes.extend(f"{book.slug}.pdf: {note}" for note in report.notes)
-    return vertical.declare_right_to_left(data) if vertical.direction_flag(layout) else data
+    return vertical.declare_right_to_left(data) if vertical.direction_flag(layout, "print") else data
 
 
 def typeset_pdf(doc, layout: Layout, *, medium: str = "print", jobs: int | None = None,
@@ -69,15 +69,16 @@ def typeset_pdf(doc, layout: Layout, *, medium: str = "print", jobs: int | None 
         return build_parallel(book, layout, medium=medium, jobs=jobs, notes=notes)
     with timed_render(), jlreq.installed():
         document = made_up(book, layout, medium=medium, notes=notes)
-        return _turn_frames(document, document.write_pdf(), layout)
+        return _turn_frames(document, document.write_pdf(), layout, "print" if medium == "print" else "screen")
 
 
-def _turn_frames(document, raw: bytes, layout: Layout) -> bytes:
+def _turn_frames(document, raw: bytes, layout: Layout, edition: str) -> bytes:
     """A vertical layout's frame pages turned upright, right-to-left progression declared
     (typeset_ja/INTEGRATION.md, "Vertical"); other layouts' PDFs are returned as they are."""
     if not layout.vertical:
         return raw
-    return vertical.turn_pages(raw, vertical.frame_pages(document), right_to_left=vertical.direction_flag(layout))
+    return vertical.turn_pages(raw, vertical.frame_pages(document),
+                               right_to_left=vertical.direction_flag(layout, edition))
 
 
 def build_screen_pdf(doc, layout: Layout, *, notes: list | None = None) -> bytes:
@@ -91,7 +92,7 @@ def build_screen_pdf(doc, layout: Layout, *, notes: list | None = None) -> bytes
             document = made_up(book, layout, medium="screen", notes=notes, label="-screen.pdf")
         else:
             document = render_book(book, layout, medium="screen")
-        raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout)
+        raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout, "screen")
     interviews = book.interviews
     data = press.finish_screen(
         raw,
@@ -101,7 +102,7 @@ def build_screen_pdf(doc, layout: Layout, *, notes: list | None = None) -> bytes
         keywords=list(dict.fromkeys(t for doc in interviews for t in doc.tags)),
         link_titles=None if book.single else {c.anchor: c.interview.title.plain for c in book.chapters},
     )
-    return vertical.declare_right_to_left(data) if vertical.direction_flag(layout) else data
+    return vertical.declare_right_to_left(data) if vertical.direction_flag(layout, "screen") else data
 
 
 def build_booklet_pdf(doc, layout: Layout) -> bytes:
@@ -111,7 +112,7 @@ def build_booklet_pdf(doc, layout: Layout) -> bytes:
     book = as_book(doc)
     with jlreq.installed():
         document = made_up(book, layout, medium="screen") if book.single else render_book(book, layout, medium="screen")
-        raw = _turn_frames(document, document.write_pdf(), layout)
+        raw = _turn_frames(document, document.write_pdf(), layout, "booklet")
     padded, _ = press.pad_pdf(raw, "saddle")
     return press.impose_booklet(padded, right_to_left=layout.vertical)
 
