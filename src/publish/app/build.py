@@ -195,16 +195,13 @@ def check_templates(doc, layout_override: str | None = None) -> None:
     problems = templating.check_templates(layout.env, _environment(layout))
     if problems:
         raise SourceError(problems)
+    from publish.writers.epub import build_epub
+
     if isinstance(doc, Book):
-        from publish.writers.epub.collection import build_collection_epub
-
         render_collection_html(doc, layout)
-        build_collection_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
     else:
-        from publish.writers.epub import build_epub
-
         render_print_html(doc, layout)
-        build_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
+    build_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
 
 
 def progress(message: str) -> None:

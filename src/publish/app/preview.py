@@ -301,14 +301,9 @@ class Previewer:
                 buffer = io.BytesIO()
                 cover_page.convert("RGB").save(buffer, format="JPEG", quality=80)
                 cover = buffer.getvalue()
-            if self.is_collection:
-                from publish.writers.epub.collection import build_collection_epub
+            from publish.writers.epub import build_epub
 
-                data = build_collection_epub(doc, layout, vertical=mode == "v", cover=cover)
-            else:
-                from publish.writers.epub import build_epub
-
-                data = build_epub(doc, layout, vertical=mode == "v", cover=cover)
+            data = build_epub(doc, layout, vertical=mode == "v", cover=cover)
             files = _epub_contents(data)
             self._epub[mode] = (version, files)
             return files

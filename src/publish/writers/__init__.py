@@ -37,15 +37,9 @@ def write(book, layout, fmt: str, options: Options = Options()) -> Written:
             data = pdf.build_booklet_pdf(book, layout)
         return Written(record.stamp(data, layout, record.EDITIONS[fmt], book.source), tuple(notes))
     if fmt == "epub":
-        if book.single:
-            from publish.writers.epub import build_epub
+        from publish.writers.epub import build_epub
 
-            data = build_epub(book.interview, layout, vertical=options.vertical, embed_fonts=options.embed_fonts,
-                              source_date_epoch=options.source_date_epoch)
-        else:
-            from publish.writers.epub.collection import build_collection_epub
-
-            data = build_collection_epub(book, layout, vertical=options.vertical, embed_fonts=options.embed_fonts,
-                                         source_date_epoch=options.source_date_epoch)
+        data = build_epub(book, layout, vertical=options.vertical, embed_fonts=options.embed_fonts,
+                          source_date_epoch=options.source_date_epoch)
         return Written(data, ())
     raise ValueError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")

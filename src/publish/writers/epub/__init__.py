@@ -4,7 +4,9 @@ The book follows the EBPAJ (電書協) EPUB 3 guide where it does not conflict w
 cover, title page (扉), table of contents, lead, one document per section, colophon (奥付);
 `html.hltr`/`html.vrtl` for the writing mode; `serif-ja`/`sans-serif-ja` first in the font
 stacks. Vertical books (`--vertical`, or the layout token `epub.writing_mode: vertical-rl`,
-which a source can set with `style:`) progress right to left.
+which a source can set with `style:`) progress right to left. One interview and a
+collection are built the same way (`build_epub`); what each holds — documents, contents,
+cover, identifier, metadata — comes from `contents`.
 
 Everything is written here as finished bytes — XHTML from Jinja2, the package document and
 NCX from `package` — and zipped deterministically (`mimetype` first and stored, sorted
@@ -15,82 +17,50 @@ errors (see shared/notes/epub-toolchain.md).
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import html
 import io
 import re
-import uuid
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
 import jinja2
 from markupsafe import Markup
 
-from publish.model.dates import document_date
 from publish.errors import PublishError
 from publish.layout import Layout
-from publish.model import Interview, Paragraph, rich_plain
-from publish.render import jdate, profiles_placement
+from publish.model import as_book, rich_plain
+from publish.render import jdate
 from publish.layout.templating import layout_view
 from publish.layout.templating import render as render_template
 from publish.writers.epub import fonts as fontkit
-from publish.writers.epub.inline import headline_filter, inline_filter, inline_xhtml, uses_ruby
+from publish.writers.epub.contents import (  # noqa: F401 - book_identifier, modified_time: the writer's API
+    Document,
+    book_identifier,
+    contents_of,
+    edition_identity,
+    modified_time,
+)
+from publish.writers.epub.inline import headline_filter, inline_filter, inline_xhtml
 from publish.writers.epub.package import (
     ACCESSIBILITY_CONFORMANCE,
     CONTAINER_XML,
     Metadata,
     Resource,
     SpineEntry,
-    creators_of,
     package_opf,
     toc_ncx,
 )
 from publish.readers.images import epub_image
 
-__all__ = ["build_epub", "book_identifier", "documents", "modified_time", "writing_mode",
-           "inline_xhtml"]
+__all__ = ["build_epub", "book_identifier", "modified_time", "writing_mode", "inline_xhtml"]
 
 XHTML = "application/xhtml+xml"
-# Namespace for the book identifier: the same slug and publisher always give the same id.
-BOOK_ID_NAMESPACE = uuid.UUID("6f1d3c2e-8a4b-4f6e-9c1d-2b7a5e0f4c3a")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 WRITING_MODES = ("horizontal-tb", "vertical-rl")
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
 COVER_HREF = "images/cover.jpg"
-
-
-@dataclass(frozen=True)
-class Document:
-    """One XHTML document of the book (in EPUB/xhtml/)."""
-
-    id: str
-    file_name: str
-    title: str
-    template: str
-    context: dict = field(default_factory=dict)
-    landmark: str | None = None  # epub:type in the landmarks nav
-    in_toc: bool = False
-    vertical: bool = False
-
-    @property
-    def href(self) -> str:
-        return f"xhtml/{self.file_name}"
-
-
-def book_identifier(doc: Interview, *, vertical: bool = False, embedded: bool = False) -> str:
-    """One identifier per edition: the same slug, publisher, writing mode and font choice
-    always give the same id; the vertical and the embedded-font editions get their own."""
-    identity = f"{doc.slug}|{doc.publisher or ''}" + edition_identity(vertical, embedded)
-    return f"urn:uuid:{uuid.uuid5(BOOK_ID_NAMESPACE, identity)}"
-
-
-def edition_identity(vertical: bool, embedded: bool) -> str:
-    """What sets an edition apart in its identifier (nothing for the horizontal one)."""
-    return ("|vertical-rl" if vertical else "") + ("|embedded-fonts" if embedded else "")
 
 
 _IMG = re.compile(r"<img\b[^>]*>")
@@ -150,38 +120,6 @@ def embed_fonts_setting(layout: Layout, embed: bool | None = None) -> bool:
     return bool((layout.tokens.get("epub") or {}).get("embed_fonts", False))
 
 
-def documents(doc: Interview, vertical: bool = False) -> list[Document]:
-    placement = profiles_placement(doc)
-    docs = [
-        Document("cover", "cover.xhtml", "表紙", "epub/cover.xhtml.j2", landmark="cover"),
-        Document("titlepage", "titlepage.xhtml", doc.title.plain, "epub/titlepage.xhtml.j2",
-                 landmark="titlepage", vertical=vertical),
-        Document("nav", "nav.xhtml", "目次", "epub/nav.xhtml.j2", landmark="toc", vertical=vertical),
-    ]
-    if doc.lead:
-        docs.append(Document("lead", "lead.xhtml", "リード", "epub/lead.xhtml.j2", vertical=vertical))
-    for si, section in enumerate(doc.sections):
-        title = section.heading.plain if section.heading else doc.title.plain
-        profiles = {ti: people for (s, ti), people in placement.items() if s == si}
-        # a section without a heading (the first may have none) is not listed in the
-        # contents: its entry would only repeat the title
-        docs.append(Document(f"section-{si + 1}", f"section-{si + 1}.xhtml", title, "epub/section.xhtml.j2",
-                             {"section": section, "section_index": si, "profiles": profiles},
-                             in_toc=section.heading is not None, vertical=vertical))
-    # The bodymatter landmark points at the first document of the text proper.
-    if len(docs) > 3:
-        docs[3] = dataclasses.replace(docs[3], landmark="bodymatter")
-    docs.append(Document("colophon", "colophon.xhtml", "奥付", "epub/colophon.xhtml.j2", landmark="colophon",
-                         in_toc=True))
-    return docs
-
-
-def modified_time(doc: Interview, source_date_epoch: str | None = None) -> dt.datetime:
-    """dcterms:modified: the source's updated/published, else SOURCE_DATE_EPOCH, else the
-    last git commit of the source, else now (see publish.model.dates); never a placeholder."""
-    return document_date(doc, epoch=source_date_epoch).moment
-
-
 def _environment(layout: Layout) -> jinja2.Environment:
     from publish.layout.templating import environment
 
@@ -190,19 +128,6 @@ def _environment(layout: Layout) -> jinja2.Environment:
                        rich_plain=lambda v: rich_plain(v or ()), jdate=jdate,
                        plain=lambda p: p.plain if p else "")
     return env
-
-
-def _uses_ruby(doc: Interview) -> bool:
-    paragraphs: list[Paragraph] = [doc.title]
-    paragraphs += [p for p in (doc.subtitle,) if p]
-    paragraphs += list(doc.lead) + list(doc.note)
-    for person in doc.people:
-        paragraphs += list(person.bio)
-    for section in doc.sections:
-        paragraphs += [section.heading] if section.heading else []
-        for turn in section.turns:
-            paragraphs += list(getattr(turn, "paragraphs", ()) or getattr(turn, "caption", ()))
-    return any(uses_ruby(p.inlines) for p in paragraphs)
 
 
 def image_hrefs(groups) -> dict[Path, str]:
@@ -228,36 +153,6 @@ def image_hrefs(groups) -> dict[Path, str]:
     return hrefs
 
 
-def alt_text_sentence(photos: bool) -> str:
-    return "表紙と写真には代替テキストがあります。" if photos else "表紙には代替テキストがあります。"
-
-
-def _summary(doc: Interview, vertical: bool, ruby: bool, embedded: bool) -> str:
-    parts = [
-        "リフロー型の電子書籍で、文字の大きさや行間、配色は読者の環境で変更できます。",
-        "縦書きで、ページは右から左へ進みます。" if vertical else "横書きです。",
-        "目次と見出しから各節へ移動できます。",
-        "質問と回答には話者名を文字で示し、人物紹介はその人物が最初に話す箇所に置いています。",
-        alt_text_sentence(bool(doc.images)),
-    ]
-    if ruby:
-        parts.append("難読語にはルビを付けています。")
-    parts.append("フォントを埋め込んでいます。" if embedded else "フォントは読書環境のものを使います。")
-    parts.append("点滅や音声などの危険要素はありません。")
-    return "".join(parts)
-
-
-def _cover_alt(doc: Interview) -> str:
-    bits = [doc.title.plain]
-    if doc.subtitle:
-        bits.append(doc.subtitle.plain)
-    if doc.people:
-        bits.append("・".join(p.name for p in doc.people))
-    if doc.publisher:
-        bits.append(doc.publisher)
-    return "表紙：" + "　".join(bits)
-
-
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -265,70 +160,58 @@ def _visible_text(xhtml: str) -> str:
     return html.unescape(_TAG.sub("", xhtml))
 
 
-def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, embed_fonts: bool | None = None,
+def build_epub(book, layout: Layout, *, vertical: bool | None = None, embed_fonts: bool | None = None,
                source_date_epoch: str | None = None, cover: bytes | None = None) -> bytes:
-    """The EPUB's bytes. `cover` (a JPEG) skips rasterising the print cover."""
+    """The EPUB's bytes of a book (an Interview is taken as a book of one); what it holds
+    comes from publish.writers.epub.contents. `cover` (a JPEG) skips rasterising the print
+    cover."""
+    book = as_book(book)
+    contents = contents_of(book)
     vertical_book = writing_mode(layout, vertical) == "vertical-rl"
     embedded = embed_fonts_setting(layout, embed_fonts)
     env = _environment(layout)
-    identifier = book_identifier(doc, vertical=vertical_book, embedded=embedded)
-    modified = modified_time(doc, source_date_epoch)
-    ruby = _uses_ruby(doc)
+    identifier = contents.identifier(vertical_book, embedded)
+    modified = contents.modified(source_date_epoch)
 
-    if cover is None:
-        from publish.writers.epub.cover import cover_jpeg
-
-        cover, _size = cover_jpeg(doc, layout)
-    images = image_hrefs([("", doc.images)])
+    cover = cover if cover is not None else contents.cover_jpeg(layout)
+    images = image_hrefs(contents.image_groups())
     resources: list[Resource] = [Resource("cover-image", COVER_HREF, "image/jpeg", cover, ("cover-image",))]
     for index, (path, href) in enumerate(images.items(), 1):
         resources.append(Resource(f"image-{index:02d}", href, *epub_image(path)))  # only a checked image goes in
 
-    spine_docs = documents(doc, vertical_book)
+    spine_docs, toc = contents.documents(vertical_book)
     stylesheet_names = [p.name for p in layout.stylesheets("epub")]
     common = dict(
-        doc=doc, layout=layout_view(layout), identifier=identifier, modified=modified,
+        **contents.context(), layout=layout_view(layout), identifier=identifier, modified=modified,
         stylesheets=[f"../style/{name}" for name in stylesheet_names],
         image_href=lambda p: "../" + images[Path(p)],
-        cover_href="../" + COVER_HREF, cover_alt=_cover_alt(doc),
-        toc=[d for d in spine_docs if d.in_toc],
-        landmarks=[d for d in spine_docs if d.landmark],
-        vertical_book=vertical_book,
+        cover_href="../" + COVER_HREF, cover_alt=contents.cover_alt(), toc=toc,
+        landmarks=[d for d in spine_docs if d.landmark], vertical_book=vertical_book,
     )
     rendered: list[tuple[Document, str]] = []
     for d in spine_docs:
-        text = render_template(env, d.template, **common, title=d.title, vertical=d.vertical, page=d, **d.context)
-        rendered.append((d, text))
+        context = {**common, **d.context}
+        rendered.append((d, render_template(env, d.template, **context, title=d.title, vertical=d.vertical, page=d)))
     page_meta = {}
     if page_list_setting(layout):
-        from publish.render import render_document
+        from publish.render import render_book
         from publish.typeset_ja import weasyprint as jlreq
 
         with jlreq.installed():
-            printed = render_document(doc, layout, medium="print")
+            printed = render_book(book, layout, medium="print")
         rendered, page_meta = page_list_metadata(rendered, printed, layout,
-                                                 f"{doc.title.plain}（印刷版 {doc.slug}.pdf）")
+                                                 f"{book.title.plain}（印刷版 {book.slug}.pdf）")
 
     xhtml_resources, book_resources = assemble_resources(env, layout, rendered, stylesheet_names,
                                                          embedded=embedded, vertical_book=vertical_book)
-    resources += book_resources
-    ncx = toc_ncx(identifier, doc.title.plain, [(d.title, d.href) for d in spine_docs if d.in_toc])
-    resources = xhtml_resources + [Resource("ncx", "toc.ncx", "application/x-dtbncx+xml", ncx)] + resources
+    ncx = toc_ncx(identifier, book.title.plain, contents.ncx_entries(spine_docs, toc))
+    resources = xhtml_resources + [Resource("ncx", "toc.ncx", "application/x-dtbncx+xml", ncx)] \
+        + resources + book_resources
 
+    ruby = contents.uses_ruby()
     meta = Metadata(
         identifier=identifier,
-        title=doc.title.plain,
-        title_reading=doc.title_reading,
-        subtitle=doc.subtitle.plain if doc.subtitle else None,
         modified=modified,
-        creators=creators_of(doc),
-        contributors=[(doc.interviewer, None, ("ivr",))] if doc.interviewer else [],
-        publisher=doc.publisher,
-        publisher_reading=doc.publisher_reading,
-        date=doc.published,
-        subjects=doc.tags,
-        description=rich_plain(doc.lead) if doc.lead else None,
-        source=doc.url,
         access_modes=("textual", "visual"),
         access_modes_sufficient=("textual",),
         features=tuple(f for f, on in (
@@ -336,13 +219,12 @@ def build_epub(doc: Interview, layout: Layout, *, vertical: bool | None = None, 
             ("alternativeText", True), ("displayTransformability", True), ("rubyAnnotations", ruby),
         ) if on),
         hazards=("none",),
-        summary=_summary(doc, vertical_book, ruby, embedded),
         cover_id="cover-image",
-        **conformance(rendered, doc.publisher),
+        **contents.metadata(vertical_book, embedded, ruby),
+        **conformance(rendered, book.publisher),
         **page_meta,
     )
-    spine = [SpineEntry(d.id) for d in spine_docs]
-    opf = package_opf(meta, resources, spine, rtl=vertical_book)
+    opf = package_opf(meta, resources, [SpineEntry(d.id) for d in spine_docs], rtl=vertical_book)
     _check_xml("package.opf", opf)
 
     entries = {"META-INF/container.xml": CONTAINER_XML.encode("utf-8"), "EPUB/package.opf": opf}
