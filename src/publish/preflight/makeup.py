@@ -147,88 +147,104 @@ def _font_name(name: str) -> str:
 
 
 def _read(path) -> list[PageText]:
-    import pdfplumber
+    """Every page's glyphs, images and rules, read with pdfium (fast: C++) in pdfplumber's
+    terms (see RawPage); a vertical page, and any page of a PDF that declares right-to-left
+    progression (pdfium then reorders its text), with pdfplumber, whose Identity-V glyph
+    boxes the vertical reading below is written for."""
+    from publish.preflight import pdfium_pages
 
-    pages = []
-    with pdfplumber.open(str(path)) as pdf:
-        for page in pdf.pages:
-            media = page.mediabox
-            trim = getattr(page, 'trimbox', None) or media
-            height = page.height
-            top_offset = media[1]
-            # pdfplumber gives boxes as (x0, top, x1, bottom) measured down from the top
-            # of a MediaBox as high as the page, x as in the PDF; the glyphs' matrices
-            # are pdfminer's, y up from the MediaBox's foot. A print PDF's MediaBox starts
-            # below and left of the trim (slug and marks): the trim in the matrices' y is
-            x_lo, x_hi = trim[0], trim[2]
-            y_lo, y_hi = height + top_offset - trim[3], height + top_offset - trim[1]
-            vertical = _vertical_page(page.chars)
-            glyphs = []
-            for ch in page.chars:
-                if not ch.get('upright', True) and not vertical:
-                    continue
-                matrix = ch.get('matrix') or (1, 0, 0, 1, ch['x0'], height - ch['bottom'])
-                base = matrix[5]
-                cx = (ch['x0'] + ch['x1']) / 2
-                if not (x_lo <= cx + 0 <= x_hi and y_lo <= base <= y_hi):
-                    continue   # slug line, marks, bleed
-                font = _font_name(ch.get('fontname', ''))
-                x0, x1, size = ch['x0'], ch['x1'], ch['size']
-                if vertical:
-                    # the frame: a column is a line (x along it from the page's top), the
-                    # columns' order right to left is the lines' order top to bottom (base =
-                    # the column's centre line; a sideways Latin glyph's baseline is 0.38 em
-                    # left of it, the centre of the ideographic em box)
-                    x0, x1 = ch['top'], ch['bottom']
-                    base = cx
-                    if ch.get('upright', True) and (ch.get('adv') or 0) < 0 and ch.get('matrix'):
-                        # vertical writing mode (Identity-V): pdfminer places the box by the
-                        # font's descent; the glyph's em box is its origin plus one em, in
-                        # the direction it advances (one em down the column)
-                        em = ch['x1'] - ch['x0']
-                        x0 = height - (matrix[5] - media[1]) - em   # origin: the em box's foot
-                        x1 = x0 + em
-                    if not ch.get('upright', True):
-                        size = ch['x1'] - ch['x0']   # sideways: the font size lies across
-                glyphs.append(Glyph(ch['text'], x0, x1, base, size, font,
-                                    'bold' in font.lower() or 'black' in font.lower()
-                                    or 'heavy' in font.lower(),
-                                    vertical and ch.get('upright', True) and is_latin(ch['text'][:1])))
-            images = []
-            for im in page.images:
-                # pdfplumber: top/bottom from the page top; convert to PDF y
-                y0 = height - im['bottom'] + top_offset
-                y1 = height - im['top'] + top_offset
-                box = (max(im['x0'], x_lo), max(y0, y_lo), min(im['x1'], x_hi), min(y1, y_hi))
-                if box[2] - box[0] > 2 and box[3] - box[1] > 2:
-                    images.append(box)
-            graphics = []
-            for shape in list(page.rects) + list(page.lines):
-                y0 = height - shape['bottom'] + top_offset
-                y1 = height - shape['top'] + top_offset
-                if shape['x1'] - shape['x0'] > 2 and x_lo < shape['x0'] and shape['x1'] < x_hi:
-                    graphics.append((shape['x0'], y0, shape['x1'], y1))
-            box = (x_lo, y_lo, x_hi, y_hi)
-            if vertical:
-                # 縦中横 glyphs stand side by side across their column: give them the centre
-                # line of the nearest column of upright Japanese text
-                centres = sorted({round(g.base, 1) for g in glyphs
-                                  if not g.upright_unit and is_japanese(g.text[:1])})
-                for g in glyphs:
-                    if g.upright_unit and centres:
-                        near = min(centres, key=lambda c: abs(c - g.base))
-                        if abs(near - g.base) <= g.size:
-                            g.base = near
-                def turn(b):   # PDF box -> frame box (x from the page's top, y = the page's x)
-                    return (height - b[3] + top_offset, b[0], height - b[1] + top_offset, b[2])
-                box = turn(box)
-                images = [turn(b) for b in images]
-                graphics = [turn(b) for b in graphics]
-            centre = (box[0] + box[2]) / 2
-            pages.append(PageText(page.page_number, box,
-                                  _lines(page.page_number, glyphs, centre, 0.4 if vertical else 0.12),
-                                  images, len(glyphs), graphics, vertical))
-    return pages
+    out = []
+    plumber = None
+    try:
+        for raw in pdfium_pages.read(path):
+            if raw is None or _vertical_page(raw.chars):
+                if plumber is None:
+                    import pdfplumber
+
+                    plumber = pdfplumber.open(str(path))
+                raw = pdfium_pages.from_pdfplumber(plumber.pages[len(out)])
+                raw.vertical = _vertical_page(raw.chars)
+            out.append(_page_text(raw))
+    finally:
+        if plumber is not None:
+            plumber.close()
+    return out
+
+
+def _page_text(page) -> PageText:
+    media, trim, height = page.mediabox, page.trimbox or page.mediabox, page.height
+    top_offset = media[1]
+    # pdfplumber gives boxes as (x0, top, x1, bottom) measured down from the top
+    # of a MediaBox as high as the page, x as in the PDF; the glyphs' matrices
+    # are pdfminer's, y up from the MediaBox's foot. A print PDF's MediaBox starts
+    # below and left of the trim (slug and marks): the trim in the matrices' y is
+    x_lo, x_hi = trim[0], trim[2]
+    y_lo, y_hi = height + top_offset - trim[3], height + top_offset - trim[1]
+    vertical = page.vertical
+    glyphs = []
+    for ch in page.chars:
+        if not ch.get('upright', True) and not vertical:
+            continue
+        matrix = ch.get('matrix') or (1, 0, 0, 1, ch['x0'], height - ch['bottom'])
+        base = matrix[5]
+        cx = (ch['x0'] + ch['x1']) / 2
+        if not (x_lo <= cx + 0 <= x_hi and y_lo <= base <= y_hi):
+            continue   # slug line, marks, bleed
+        font = _font_name(ch.get('fontname', ''))
+        x0, x1, size = ch['x0'], ch['x1'], ch['size']
+        if vertical:
+            # the frame: a column is a line (x along it from the page's top), the
+            # columns' order right to left is the lines' order top to bottom (base =
+            # the column's centre line; a sideways Latin glyph's baseline is 0.38 em
+            # left of it, the centre of the ideographic em box)
+            x0, x1 = ch['top'], ch['bottom']
+            base = cx
+            if ch.get('upright', True) and (ch.get('adv') or 0) < 0 and ch.get('matrix'):
+                # vertical writing mode (Identity-V): pdfminer places the box by the
+                # font's descent; the glyph's em box is its origin plus one em, in
+                # the direction it advances (one em down the column)
+                em = ch['x1'] - ch['x0']
+                x0 = height - (matrix[5] - media[1]) - em   # origin: the em box's foot
+                x1 = x0 + em
+            if not ch.get('upright', True):
+                size = ch['x1'] - ch['x0']   # sideways: the font size lies across
+        glyphs.append(Glyph(ch['text'], x0, x1, base, size, font,
+                            'bold' in font.lower() or 'black' in font.lower()
+                            or 'heavy' in font.lower(),
+                            vertical and ch.get('upright', True) and is_latin(ch['text'][:1])))
+    images = []
+    for im in page.images:
+        # pdfplumber: top/bottom from the page top; convert to PDF y
+        y0 = height - im['bottom'] + top_offset
+        y1 = height - im['top'] + top_offset
+        box = (max(im['x0'], x_lo), max(y0, y_lo), min(im['x1'], x_hi), min(y1, y_hi))
+        if box[2] - box[0] > 2 and box[3] - box[1] > 2:
+            images.append(box)
+    graphics = []
+    for shape in list(page.rects) + list(page.lines):
+        y0 = height - shape['bottom'] + top_offset
+        y1 = height - shape['top'] + top_offset
+        if shape['x1'] - shape['x0'] > 2 and x_lo < shape['x0'] and shape['x1'] < x_hi:
+            graphics.append((shape['x0'], y0, shape['x1'], y1))
+    box = (x_lo, y_lo, x_hi, y_hi)
+    if vertical:
+        # 縦中横 glyphs stand side by side across their column: give them the centre
+        # line of the nearest column of upright Japanese text
+        centres = sorted({round(g.base, 1) for g in glyphs
+                          if not g.upright_unit and is_japanese(g.text[:1])})
+        for g in glyphs:
+            if g.upright_unit and centres:
+                near = min(centres, key=lambda c: abs(c - g.base))
+                if abs(near - g.base) <= g.size:
+                    g.base = near
+        def turn(b):   # PDF box -> frame box (x from the page's top, y = the page's x)
+            return (height - b[3] + top_offset, b[0], height - b[1] + top_offset, b[2])
+        box = turn(box)
+        images = [turn(b) for b in images]
+        graphics = [turn(b) for b in graphics]
+    centre = (box[0] + box[2]) / 2
+    return PageText(page.page_number, box, _lines(page.page_number, glyphs, centre, 0.4 if vertical else 0.12),
+                    images, len(glyphs), graphics, vertical)
 
 
 def _vertical_page(chars) -> bool:
