@@ -52,10 +52,21 @@ class Part:
     links: list  # per page: [(anchor, (x1, y1, x2, y2) px)]
 
 
-def _typeset(collection: Book, layout, medium: str, **parts) -> Part:
+def _typeset(collection: Book, layout, medium: str, *, keep: bool = False, **parts) -> Part:
+    """`keep`: chapters whose questions keep their answers' first lines, as the single
+    render makes them (publish.render.makeup.keep_questions)."""
+    def render(plan):
+        return render_html(render_collection_html(collection, layout, medium=medium, plan=plan, **parts), layout,
+                           collection.sources)
+
+    plan = parts.pop("plan", None)
     with jlreq.installed():  # in a worker too: a spawned one starts unpatched
-        document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout,
-                               collection.sources)
+        if keep and plan is not None:
+            from publish.render.makeup import keep_questions
+
+            document, _ = keep_questions(render, plan, layout)
+        else:
+            document = render(plan)
         data = document.write_pdf()
     anchors: dict[str, int] = {}
     types, links = [], []
@@ -77,7 +88,7 @@ def _chunk_worker(args) -> tuple[Part, tuple[float, float]]:
     collection, layout, medium, numbers, plan = args
     chapters = [c for c in collection.chapters if c.number in numbers]
     return _timed(_typeset, collection, layout, medium, chapters=chapters, front=False, back=False, furniture=False,
-                  plan=plan)
+                  plan=plan, keep=True)
 
 
 def _furniture_worker(args) -> tuple[bytes, tuple[float, float]]:
