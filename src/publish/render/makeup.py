@@ -358,11 +358,12 @@ def check_keeps(document, pitch: float, moved=frozenset()) -> KeepCheck:
     return KeepCheck(faults, needless, holes)
 
 
-def keep_questions(render, plan: Plan, layout):
+def keep_questions(render, plan: Plan, layout, document=None):
     """(document, plan) with every question keeping the first lines of its answer:
-    `render(plan)` is rendered again with the offending questions marked (Plan.keeps) until
-    none is left, at most KEEP_ROUNDS more times. Vertical layouts are left as they are."""
-    document = render(plan)
+    `render(plan)` (or `document`, when it is already rendered) is rendered again with the
+    offending questions marked (Plan.keeps) until none is left, at most KEEP_ROUNDS more
+    times. Vertical layouts are left as they are."""
+    document = render(plan) if document is None else document
     if layout.vertical:
         return document, plan
     pitch = layout.type_area.line_pitch * 4 / 3  # pt -> CSS px
@@ -410,31 +411,48 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
     strategies = list(tokens(layout)["strategies"])
     back = bool((layout.tokens.get("show") or {}).get("back_cover", True))
 
-    def trial(level: float) -> Trial:
-        document, plan = keep_questions(render, Plan(level=level, css=adjust_css(layout, level)), layout)
+    def measured(level: float, document, keeps=frozenset()) -> Trial:
         last_body = document.pages[-2 if back and len(document.pages) > 1 else -1]
-        return Trial(level, document, len(document.pages), [], page_fill(last_body) < RUNT, plan.keeps)
+        return Trial(level, document, len(document.pages), [], page_fill(last_body) < RUNT, keeps)
 
-    natural = trial(0.0)
-    best = natural
-    tried = []
-    if natural.score(multiple)[:2] != (0, 0):
-        for strategy in strategies:
-            if strategy not in LEVELS:
-                continue
-            if strategy == "tighten" and natural.pages % multiple > 1 and not natural.runt:
-                continue  # no tightening takes two pages back
-            if strategy == "loosen" and (natural.need(multiple) != 1 or natural.runt):
-                continue  # loosening fills one page at most, and never helps a runt
-            for level in LEVELS[strategy]:
-                candidate = trial(level)
-                tried.append(f"{strategy} {level:+.1f}: {candidate.pages} pages")
-                if candidate.score(multiple) < best.score(multiple):
-                    best = candidate
-                if candidate.score(multiple)[:2] == (0, 0):
+    def trial(level: float, keep: bool) -> Trial:
+        plan = Plan(level=level, css=adjust_css(layout, level))
+        if not keep:
+            return measured(level, render(plan))
+        document, plan = keep_questions(render, plan, layout)
+        return measured(level, document, plan.keeps)
+
+    def select(keep: bool) -> tuple[Trial, Trial]:
+        natural = trial(0.0, keep)
+        best = natural
+        if natural.score(multiple)[:2] != (0, 0):
+            for strategy in strategies:
+                if strategy not in LEVELS:
+                    continue
+                if strategy == "tighten" and natural.pages % multiple > 1 and not natural.runt:
+                    continue  # no tightening takes two pages back
+                if strategy == "loosen" and (natural.need(multiple) != 1 or natural.runt):
+                    continue  # loosening fills one page at most, and never helps a runt
+                for level in LEVELS[strategy]:
+                    candidate = trial(level, keep)
+                    if candidate.score(multiple) < best.score(multiple):
+                        best = candidate
+                    if candidate.score(multiple)[:2] == (0, 0):
+                        break
+                if best.score(multiple)[:2] == (0, 0):
                     break
-            if best.score(multiple)[:2] == (0, 0):
-                break
+        return natural, best
+
+    # the level is chosen on plain renders, then the questions are kept at that level (a few
+    # renders more); only if that changes the page count is the choice made again with keeps
+    natural, best = select(False)
+    document, plan = keep_questions(render, Plan(level=best.level, css=adjust_css(layout, best.level)), layout,
+                                    best.document)
+    kept = measured(best.level, document, plan.keeps)
+    if (kept.pages, kept.runt) == (best.pages, best.runt):
+        best = kept
+    else:
+        natural, best = select(True)
     need = best.need(multiple)
     used = []
     if best.level < 0:
@@ -564,12 +582,22 @@ def fit_collection(collection, layout, render, *, medium: str = "print"):
     multiple = MULTIPLE.get(binding(layout), 4)
     strategies = list(tokens(layout)["strategies"])
 
-    def trial(level: float) -> Trial:
-        document, plan = keep_questions(render, Plan(level=level, css=adjust_css(layout, level)), layout)
+    def trial(level: float, keep: bool = False) -> Trial:
+        plan = Plan(level=level, css=adjust_css(layout, level))
+        document, plan = keep_questions(render, plan, layout) if keep else (render(plan), plan)
         return Trial(level, document, len(document.pages), forced_blanks(document), False, plan.keeps)
 
+    # as fit_interview: the level on plain renders, then the keeps at that level
     natural = trial(0.0)
     best = collection_levels(strategies, natural, multiple, trial)
+    document, plan = keep_questions(render, Plan(level=best.level, css=adjust_css(layout, best.level)), layout,
+                                    best.document)
+    kept = Trial(best.level, document, len(document.pages), forced_blanks(document), False, plan.keeps)
+    if (kept.pages, kept.blanks) == (best.pages, best.blanks):
+        best = kept
+    else:
+        natural = trial(0.0, True)
+        best = collection_levels(strategies, natural, multiple, lambda level: trial(level, True))
     document = best.document
     starts = chapter_starts((anchor, index) for index, page in enumerate(document.pages) for anchor in page.anchors)
     after, filled = collection_fill(collection, layout, best, starts)
