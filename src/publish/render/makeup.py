@@ -24,6 +24,7 @@ The note on stderr (`make-up: …`) says which strategy was used.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -329,18 +330,22 @@ def check_keeps(document, pitch: float, moved=frozenset()) -> KeepCheck:
     columns = _columns(document)
     fragments = [(c, b, block) for c, (_, _, blocks) in enumerate(columns) for b, block in enumerate(blocks)]
     lines_of: dict[int, int] = {}
-    for _, _, block in fragments:
+    last_of: dict[int, int] = {}
+    turns: list[int] = []  # indices of the turns' fragments
+    for j, (_, _, block) in enumerate(fragments):
+        last_of[id(block.element)] = j
         if "turn" in _classes(block):
             lines_of[id(block.element)] = lines_of.get(id(block.element), 0) + len(_lines(block))
+            turns.append(j)
     faults, needless, holes, seen = set(), set(), {}, set()
     for c, b, block in fragments:
         key = _key(block)
         if not key or "question" not in _classes(block) or id(block.element) in seen:
             continue
         seen.add(id(block.element))
-        last = max(j for j, f in enumerate(fragments) if f[2].element is block.element)
-        answer = next((f for f in fragments[last + 1:]
-                       if "turn" in _classes(f[2]) and f[2].element is not block.element), None)
+        last = last_of[id(block.element)]
+        after = bisect.bisect_right(turns, last)
+        answer = fragments[turns[after]] if after < len(turns) else None
         if answer is None or "answer" not in _classes(answer[2]):
             continue  # a question closing a section, or followed by a quote or a figure
         need = min(KEEP_LINES, lines_of.get(id(answer[2].element), 0))
