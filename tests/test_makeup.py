@@ -140,6 +140,33 @@ def test_strategies_are_tokens_and_blank_is_the_last_resort(tmp_path):
     assert any("example.jp/sakuragawa/recruit" in t for t in texts[4:7]), "with its URL (and QR)"
 
 
+def test_questions_keep_the_first_lines_of_their_answers(tmp_path):
+    """The sample's natural render leaves questions at the foot of a column with less than
+    two lines of their answer: the make-up's check (WeasyPrint's boxes) finds exactly the
+    ones the audit finds in the PDF, and after the keep pass the audit finds no broken keep
+    and no column hole (the moves leave at most three lines)."""
+    from publish.app.build import layout_for, load
+    from publish.render import render_document
+    from publish.typeset_ja import weasyprint as jlreq
+
+    doc = load(SOURCES["tokyo-ict-exchange"])
+    layout = layout_for(doc)
+    pitch = layout.type_area.line_pitch * 4 / 3
+    plan = makeup.Plan(css=makeup.adjust_css(layout, 0.0))
+    with jlreq.installed():
+        natural = render_document(doc, layout, plan=plan)
+        natural.write_pdf(tmp_path / "natural.pdf")
+        faults = makeup.check_keeps(natural, pitch).faults
+        kept, marked = makeup.keep_questions(lambda p: render_document(doc, layout, plan=p), plan, layout, natural)
+        kept.write_pdf(tmp_path / "kept.pdf")
+        assert not makeup.check_keeps(kept, pitch, {k for k, how in marked.keeps if how == "column"}).faults
+    questions = [f for f in audit(tmp_path / "natural.pdf").keeps if "question" in f.message]
+    assert len(faults) == len(questions) >= 2, (faults, [f.message for f in questions])
+    assert faults <= {key for key, _ in marked.keeps}
+    result = audit(tmp_path / "kept.pdf")
+    assert not result.keeps and not result.of("column-hole"), [f.message for f in result.findings]
+
+
 # -- units --------------------------------------------------------------------------------------
 
 

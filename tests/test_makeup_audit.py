@@ -140,7 +140,10 @@ def test_question_at_the_foot_of_a_column_breaks_a_keep_rule(tmp_path):
     result = audit(build(tmp_path, body))
     assert [(f.page, f.message.split(':')[0]) for f in result.keeps] == [(1, 'column 1')], result.keeps
     assert 'a question at the foot' in result.keeps[0].message
-    assert not result.findings  # reported apart, not as a make-up warning
+    assert [f.kind for f in result.findings] == ['keep']  # a make-up finding like the others
+    report = check_pdf(build(tmp_path, body, 'report.pdf'), Expectations(pdfx=False))
+    warnings = [f for f in report.by_check('makeup') if f.severity.name == 'WARNING']
+    assert [(f.page, f.message.split(':')[0]) for f in warnings] == [(1, 'keep')], report.format()
     # with two lines of its answer under it in the column, it keeps
     kept = ('<div class="page"><div class="cols"><div class="col">' + para(4) + QUESTION + para(2) + '</div>'
             '<div class="col">' + para(7) + '</div></div></div>' + CLEAN_PAGE)
@@ -154,3 +157,55 @@ def test_heading_at_the_foot_of_a_page_breaks_a_keep_rule(tmp_path):
     result = audit(build(tmp_path, body))
     found = [f for f in result.keeps if 'headline' in f.message]
     assert len(found) == 1 and found[0].page == 1 and 'keeps 1 line' in found[0].message, result.keeps
+
+
+def test_a_loosened_lead_is_not_a_headline(tmp_path):
+    """The make-up loosens a brochure by enlarging the lead (makeup.lead_scale): at the
+    loosest level it is set larger than the audit's headline threshold (1.2 × body), and is
+    still read as the running text it is, not as a headline broken inside phrases."""
+    from publish.app.build import layout_for, load
+    from publish.preflight.makeup import _read
+    from publish.render import render_document
+    from publish.render.makeup import Plan, adjust_css
+    from publish.typeset_ja import weasyprint as jlreq
+
+    doc = load(ROOT / 'tests' / 'fixtures' / 'makeup' / 'three-speakers.yaml')
+    layout = layout_for(doc)
+    path = tmp_path / 'loose.pdf'
+    with jlreq.installed():
+        render_document(doc, layout, plan=Plan(level=1.0, css=adjust_css(layout, 1.0))).write_pdf(path)
+    start = doc.lead[0].plain[:6]
+    lead = [line for page in _read(path) for line in page.lines if start in line.ink]
+    assert lead and lead[0].size >= 1.2 * 9, [(line.ink[:10], line.size) for line in lead]
+    result = audit(path)
+    assert result.body_size == 9
+    assert not result.of('headline'), [f.message for f in result.of('headline')]
+    assert not [f for f in result.findings if start[:3] in f.message]
+
+
+def test_a_headline_inside_one_column_ends_no_column_of_the_other(tmp_path):
+    """A pull quote (or a profile's name) in column 2 is no band break for column 1: the
+    question in column 1 level with it keeps its answer under it, and is no finding."""
+    quote = ('<div style="height: 16pt"></div><p class="pq">小さく試して、数字と<br>'
+             '現場の声の両方で判断する</p>')
+    body = ('<div class="page"><div class="cols"><div class="col">' + para(1) + QUESTION + para(6) + '</div>'
+            '<div class="col">' + quote + para(6) + '</div></div></div>' + CLEAN_PAGE)
+    result = audit(build(tmp_path, body.replace('class="pq"', 'class="pq" style="font-family: \'Sans JP\'; '
+                                                'font-weight: bold; font-size: 13pt; line-height: 20pt"')))
+    from publish.preflight.makeup import _read
+
+    sizes = {round(line.size) for line in _read(result.path)[0].lines}
+    assert 13 in sizes, 'the quote is set at a headline size'
+    assert not result.keeps and not result.findings, [f.message for f in result.findings]
+
+
+def test_a_short_last_column_before_the_back_cover_is_no_hole(tmp_path):
+    """A column ending far above its neighbour is a hole when the text goes on at the head
+    of the next page, not when the next page sets its body-size text low down (a back
+    cover, a people or contact page)."""
+    columns = ('<div class="page"><div class="cols"><div class="col">' + para(44) + '</div>'
+               '<div class="col">' + para(36) + '</div></div></div>')
+    continued = audit(build(tmp_path, columns + '<div class="cols"><div class="col">' + para(4) + '</div></div>'))
+    assert [f.page for f in continued.of('column-hole')] == [1], continued.findings
+    back = audit(build(tmp_path, columns + '<div style="padding-top: 500pt">' + para(3) + '</div>', 'back.pdf'))
+    assert not back.of('column-hole'), back.findings

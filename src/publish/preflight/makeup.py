@@ -12,13 +12,14 @@ size), so it judges any PDF, whatever made it. It reports, with page numbers:
   text continues after it (below a spanning heading, or on the next page);
 - ``wakan``: a Japanese character directly against a Latin letter or digit with no space
   (和欧間 missing), in any text of the page;
+- ``keep``: the keep rules (``MakeupAudit.keeps``): a headline with fewer than three body
+  lines after it at the foot of its page while the text goes on, a question ending at the
+  foot of a column or keeping one line of its answer there, a paragraph's first line alone
+  at the foot of a column (orphan) or its last line alone at the head of one (widow).
 
-and, apart from the findings (``MakeupAudit.keeps``, info lines in ``publish check``: the
-layouts cannot keep them yet without opening column holes), the keep rules: a headline
-with fewer than three body lines after it at the foot of its page while the text goes on,
-a question ending at the foot of a column or keeping one line of its answer there, a
-paragraph's first line alone at the foot of a column (orphan) or its last line alone at
-the head of one (widow).
+Running text set larger than the body is not a headline: a block of three or more lines in
+a regular-weight serif under 1.5 times the body size (the lead, which the make-up enlarges
+when it loosens a brochure) is read as text, whatever its size.
 
 A vertical page (縦組み: fullwidth glyphs follow each other downwards) is read in frame
 terms: each column is a line, columns right to left are lines top to bottom, so the same
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-KINDS = ('blank', 'headline', 'last-line', 'column-hole', 'wakan')
+KINDS = ('blank', 'headline', 'last-line', 'column-hole', 'wakan', 'keep')
 LABELS = {
     'blank': 'blank pages',
     'headline': 'headline breaks inside a phrase / 1–2 character headline lines',
@@ -322,7 +323,11 @@ class MakeupAudit:
     findings: list[MakeupFinding] = field(default_factory=list)
     body_size: float | None = None
     body_wakan: list[float] = field(default_factory=list)   # gaps in em
-    keeps: list[MakeupFinding] = field(default_factory=list)  # keep rules broken (reported apart)
+
+    @property
+    def keeps(self) -> list[MakeupFinding]:
+        """The keep rules broken (heading, question, orphan, widow)."""
+        return self.of('keep')
 
     def of(self, kind: str) -> list[MakeupFinding]:
         return [f for f in self.findings if f.kind == kind]
@@ -340,7 +345,6 @@ class MakeupAudit:
         parts = [f'{self.count(k)} {LABELS[k]}' for k in KINDS]
         median = self.wakan_median
         parts.append('body 和欧間 median ' + (f'{median:.2f} em' if median is not None else 'n/a'))
-        parts.append(f'{len(self.keeps)} {LABELS["keep"]}')
         return '; '.join(parts)
 
 
@@ -395,6 +399,10 @@ def audit(path) -> MakeupAudit:
                 line.kind = 'headline'
             elif size < 0.7 * body:
                 line.kind = 'small'
+        for block in _blocks(page.lines):
+            if _running_text(block, body):
+                for line in block:
+                    line.kind = 'other'
     pitch = _body_pitch(pages, body)
     area = _type_area(pages)
     # a full vertical page: its last body column where most vertical pages end theirs
@@ -412,8 +420,21 @@ def audit(path) -> MakeupAudit:
         found, gaps = _wakan(page, body)
         result.findings += found
         result.body_wakan += gaps
-        result.keeps += _keeps(page, following, body, pitch, area)
+        result.findings += _keeps(page, following, body, pitch, area)
     return result
+
+
+SERIF = ('Serif', 'Mincho', 'Ming', 'Song')
+
+
+def _running_text(block: list['Line'], body: float) -> bool:
+    """A block of headline-sized lines that is running text: three lines or more in a
+    regular-weight serif under 1.5 times the body (a lead, enlarged or not), not a heading."""
+    if len(block) < 3 or block[0].size >= 1.5 * body:
+        return False
+    glyphs = [g for line in block for g in line.glyphs if not _is_space(g.text)]
+    serif = sum(1 for g in glyphs if any(name in g.font for name in SERIF) and not g.bold)
+    return serif * 10 >= 9 * len(glyphs)
 
 
 def _body_pitch(pages: list[PageText], body: float) -> float:
@@ -565,7 +586,7 @@ def _column_holes(page: PageText, following: PageText | None, body: float, pitch
         if hi - lo > pitch:
             bands.append((hi, lo, i + 2 < len(cuts) - 1))   # (top, bottom, spanning item below)
     out = []
-    continues_next = _continues(following, body)
+    continues_next = _continues(following, body, area, pitch)
     for hi, lo, more_below in bands:
         floors = {}
         for line in inside:
@@ -613,9 +634,11 @@ def _short_page(page: PageText, following: PageText | None, body: float, pitch: 
                           'text continues on the next page')]
 
 
-def _continues(following: PageText | None, body: float) -> bool:
+def _continues(following: PageText | None, body: float, area=None, pitch: float | None = None) -> bool:
     """Does the running text go on to the next page (rather than a new opener, a blank or
-    the back cover)?"""
+    the back cover)? With the type area (``area``, ``pitch``): on a horizontal page the
+    text goes on at the head of the type area, below a section heading at most; a back
+    cover or an editorial page (people, contact) sets its body-size text lower down."""
     if following is None:
         return False
     bodies = [l for l in following.lines if l.kind == 'body']
@@ -624,7 +647,14 @@ def _continues(following: PageText | None, body: float) -> bool:
     first = max(l.base for l in bodies)
     big = [l for l in following.lines if l.kind == 'headline' and l.size >= 1.8 * body
            and l.base > first]
-    return not big
+    if big:
+        return False
+    if area is not None and pitch and not following.vertical:
+        return area[3] - first <= HEAD_LINES * pitch
+    return True
+
+
+HEAD_LINES = 6  # the first body line of a continued page stands within this many lines of the type area's top
 
 
 def _wakan(page: PageText, body: float) -> tuple[list[MakeupFinding], list[float]]:
@@ -676,7 +706,7 @@ def _keeps(page: PageText, following: PageText | None, body: float, pitch: float
     if not bodies:
         return []
     out = []
-    goes_on = _continues(following, body)
+    goes_on = _continues(following, body, area, pitch)
     starts = sorted(round(l.x0) for l in bodies)
     edges: list[float] = []
     for x in starts:
@@ -700,8 +730,10 @@ def _keeps(page: PageText, following: PageText | None, body: float, pitch: float
                                      f'headline 「{"".join(l.ink for l in block)[:20]}」 keeps '
                                      f'{len(below)} line{"s" if len(below) != 1 else ""} of text after it '
                                      '(at least 3)'))
-    # per column and band (between headlines that span columns): its head and foot lines
-    heads = sorted((l for l in inside if l.kind == 'headline'), key=lambda l: -l.base)
+    # per column and band (between headlines that span columns: a pull quote or a profile's
+    # name inside one column ends no column): its head and foot lines
+    heads = sorted((l for l in inside if l.kind == 'headline'
+                    and column_of(l.x0) != column_of(l.x1 - 0.5 * l.size)), key=lambda l: -l.base)
     columns: dict[tuple[int, int], list[Line]] = defaultdict(list)
     for line in bodies:
         band = sum(1 for h in heads if h.base > line.base)
@@ -763,7 +795,7 @@ def table(audits: list[MakeupAudit]) -> str:
         median = a.wakan_median
         rows.append(f'| {a.path.name} | {a.pages} | '
                     + ' | '.join(str(a.count(k)) for k in KINDS)
-                    + f' | {median:.2f} em |' if median is not None else ' | n/a |')
+                    + (f' | {median:.2f} em |' if median is not None else ' | n/a |'))
     return '\n'.join(rows)
 
 
@@ -809,8 +841,6 @@ def _register() -> None:
             if len(found) > 12:
                 out.append(Finding(Severity.WARNING, 'makeup',
                                    f'… and {len(found) - 12} more {kind} findings'))
-        for f in result.keeps[:12]:
-            out.append(Finding(Severity.INFO, 'makeup', f'keep: {f.message}', f.page))
         out.append(Finding(Severity.INFO, 'makeup', result.summary()))
         return out
 

@@ -24,6 +24,8 @@ The note on stderr (`make-up: …`) says which strategy was used.
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -140,9 +142,24 @@ class Plan:
     level: float = 0.0
     after: dict = field(default_factory=dict)  # key (None: the interview; n: chapter n) -> kinds
     css: Markup = Markup("")
+    keeps: frozenset = frozenset()  # (question's keep_key, how): see keep_questions
 
     def pages(self, key=None) -> list[str]:
         return list(self.after.get(key, ()))
+
+    @staticmethod
+    def keep(doc, turn) -> str:
+        """The question's key (templates: its `data-keep`)."""
+        return keep_key(doc, turn)
+
+    def keep_class(self, doc, turn) -> str:
+        """The classes the make-up gives a question (keep-column, keep-avoid, keep-space),
+        each with a leading space."""
+        key = keep_key(doc, turn)
+        return "".join(f" keep-{how}" for how in ("column", "avoid", "space") if (key, how) in self.keeps)
+
+    def with_keeps(self, keeps) -> "Plan":
+        return Plan(level=self.level, after=self.after, css=self.css, keeps=frozenset(keeps))
 
     @property
     def count(self) -> int:
@@ -183,6 +200,7 @@ class Trial:
     pages: int
     blanks: list[int]
     runt: bool
+    keeps: frozenset = frozenset()
 
     def need(self, multiple: int) -> int:
         return -self.pages % multiple
@@ -211,6 +229,178 @@ def arrange(kinds: list[str], first_page: int) -> list[str]:
     return out
 
 
+# -- keeps: a question with the first lines of its answer ------------------------------------------
+#
+# A question keeps at least the first two lines of its answer in its column (issue 11 §5).
+# WeasyPrint's own means, set on every question (break-after: avoid, orphans on the answer),
+# push whole blocks on and leave holes of 4-10 lines, so the make-up does what a designer
+# does on the proofs, question by question: after a render it finds the questions left at
+# the foot of a column with less than two lines of their answer, and renders again with
+# exactly those marked (Plan.keeps; the layout's CSS says what a mark does):
+#
+# - keep-column: at the foot of a page's column, the question moves to the head of the
+#   next column. The room it leaves is its own lines and the space above it; when that is
+#   more than three lines, keep-space opens one more line above as many of the questions
+#   higher up in the same column as it takes to bring the hole down to three lines (the
+#   column stays on the line grid);
+# - keep-avoid: in columns balanced above a spanning heading or at the end of a section,
+#   the question may not end its column (break-after: avoid), and WeasyPrint's balancing
+#   finds the column height that keeps it with its answer.
+#
+# Marks are kept from round to round; a move that earlier moves made pointless (the
+# question would now stand higher up, so the forced break would leave more than its own
+# room empty) is taken back with its spaces.
+
+KEEP_LINES = 2   # lines of its answer a question keeps in its column
+KEEP_ROUNDS = 4  # renders at most after the first, per make-up level
+HOLE = 3         # lines a moved question may leave empty at the foot of its column
+
+
+def keep_key(doc, turn) -> str:
+    """A question's key, stable across renders and processes: the interview's slug, the
+    section's and the turn's index."""
+    for s, section in enumerate(doc.sections):
+        for t, candidate in enumerate(section.turns):
+            if candidate is turn:
+                return f"{doc.slug}/{s}/{t}"
+    return ""
+
+
+def _classes(box) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+def _key(box) -> str | None:
+    element = getattr(box, "element", None)
+    return element.get("data-keep") if element is not None else None
+
+
+def _lines(box) -> list:
+    """The line boxes of a block (not of its floats), in order."""
+    from weasyprint.formatting_structure import boxes
+
+    out, stack = [], [box]
+    while stack:
+        b = stack.pop()
+        if isinstance(b, boxes.LineBox):
+            out.append(b)
+            continue
+        if b is not box and not b.is_in_normal_flow():
+            continue
+        stack.extend(reversed(getattr(b, "children", ())))
+    return out
+
+
+def _columns(document) -> list[tuple[int, object, list]]:
+    """Every column of the document in reading order: (page index, column box, its
+    in-flow blocks)."""
+    from weasyprint.formatting_structure import boxes
+
+    out = []
+    for index, page in enumerate(document.pages):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, boxes.MarginBox):
+                continue
+            if getattr(box, "is_column", False):
+                out.append((index, box, [c for c in box.children if c.is_in_normal_flow()]))
+                continue
+            stack.extend(reversed(getattr(box, "children", ())))
+    return out
+
+
+def _bottom(blocks) -> float:
+    return max((line.position_y + line.height for b in blocks for line in _lines(b)),
+               default=min((b.position_y for b in blocks), default=0.0))
+
+
+@dataclass
+class KeepCheck:
+    faults: set        # questions (keys) with less than KEEP_LINES of their answer in their column
+    needless: set      # questions moved by keep-column whose move leaves more than their own room empty
+    holes: dict        # marked question at a column's head -> (lines left empty at the foot of the
+                       # column before it, keys of the blocks there that may take a line above them)
+
+
+def check_keeps(document, pitch: float, moved=frozenset()) -> KeepCheck:
+    """Which questions of a rendered document break the keep (`pitch`: the body's line
+    pitch in CSS px), and which of the `moved` ones (keys) need not be moved."""
+    columns = _columns(document)
+    fragments = [(c, b, block) for c, (_, _, blocks) in enumerate(columns) for b, block in enumerate(blocks)]
+    lines_of: dict[int, int] = {}
+    last_of: dict[int, int] = {}
+    turns: list[int] = []  # indices of the turns' fragments
+    for j, (_, _, block) in enumerate(fragments):
+        last_of[id(block.element)] = j
+        if "turn" in _classes(block):
+            lines_of[id(block.element)] = lines_of.get(id(block.element), 0) + len(_lines(block))
+            turns.append(j)
+    faults, needless, holes, seen = set(), set(), {}, set()
+    for c, b, block in fragments:
+        key = _key(block)
+        if not key or "question" not in _classes(block) or id(block.element) in seen:
+            continue
+        seen.add(id(block.element))
+        last = last_of[id(block.element)]
+        after = bisect.bisect_right(turns, last)
+        answer = fragments[turns[after]] if after < len(turns) else None
+        if answer is None or "answer" not in _classes(answer[2]):
+            continue  # a question closing a section, or followed by a quote or a figure
+        need = min(KEEP_LINES, lines_of.get(id(answer[2].element), 0))
+        if answer[0] != fragments[last][0] or len(_lines(answer[2])) < need:
+            faults.add(key)
+        if b == 0 and c > 0 and columns[c - 1][2]:
+            _, previous, blocks = columns[c - 1]
+            free = (previous.position_y + previous.height - _bottom(blocks)) / pitch
+            room = len(_lines(block)) + 1 + need  # the question, the space between turns, its answer
+            if key in moved and free > room + 0.5:
+                needless.add(key)
+            # a line more above a block, not between a question and what follows it
+            open_ = [_key(x) for x, before in zip(blocks[1:], blocks) if _key(x) and "question" not in _classes(before)]
+            holes[key] = (free, open_[::-1])
+    return KeepCheck(faults, needless, holes)
+
+
+def keep_questions(render, plan: Plan, layout, document=None):
+    """(document, plan) with every question keeping the first lines of its answer:
+    `render(plan)` (or `document`, when it is already rendered) is rendered again with the
+    offending questions marked (Plan.keeps) until none is left, at most KEEP_ROUNDS more
+    times. Vertical layouts are left as they are."""
+    document = render(plan) if document is None else document
+    if layout.vertical:
+        return document, plan
+    pitch = layout.type_area.line_pitch * 4 / 3  # pt -> CSS px
+    marks = set(plan.keeps)
+    spaces: dict[str, list[str]] = {}
+    best = None
+    for round_ in range(KEEP_ROUNDS + 1):
+        found = check_keeps(document, pitch, {k for k, how in marks if how == "column"})
+        marked = {k for k, how in marks if how in ("column", "avoid")}
+        wide = {k: v for k, v in found.holes.items() if k in marked and k not in spaces and v[0] > HOLE + 0.2}
+        score = len(found.faults) + len(found.needless) + len(wide)
+        if best is None or score < best[0]:
+            best = (score, document, plan)
+        if not score or round_ == KEEP_ROUNDS:
+            break
+        for key in found.needless:
+            marks.discard((key, "column"))
+            marks -= {(k, "space") for k in spaces.pop(key, [])}
+        for key in found.faults:
+            if (key, "avoid") not in marks and (key, "column") not in marks:
+                marks.add((key, "avoid"))  # first: WeasyPrint finds the break (splits a long question)
+            elif (key, "avoid") in marks:
+                marks.discard((key, "avoid"))
+                marks.add((key, "column"))
+        for key, (free, open_) in wide.items():
+            spaces[key] = open_[:math.ceil(free - HOLE - 0.2)]
+            marks |= {(k, "space") for k in spaces[key]}
+        plan = plan.with_keeps(marks)
+        document = render(plan)
+    return best[1], best[2]
+
+
 # -- interviews ------------------------------------------------------------------------------------
 
 
@@ -226,32 +416,48 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
     strategies = list(tokens(layout)["strategies"])
     back = bool((layout.tokens.get("show") or {}).get("back_cover", True))
 
-    def trial(level: float) -> Trial:
-        plan = Plan(level=level, css=adjust_css(layout, level))
-        document = render(plan)
+    def measured(level: float, document, keeps=frozenset()) -> Trial:
         last_body = document.pages[-2 if back and len(document.pages) > 1 else -1]
-        return Trial(level, document, len(document.pages), [], page_fill(last_body) < RUNT)
+        return Trial(level, document, len(document.pages), [], page_fill(last_body) < RUNT, keeps)
 
-    natural = trial(0.0)
-    best = natural
-    tried = []
-    if natural.score(multiple)[:2] != (0, 0):
-        for strategy in strategies:
-            if strategy not in LEVELS:
-                continue
-            if strategy == "tighten" and natural.pages % multiple > 1 and not natural.runt:
-                continue  # no tightening takes two pages back
-            if strategy == "loosen" and (natural.need(multiple) != 1 or natural.runt):
-                continue  # loosening fills one page at most, and never helps a runt
-            for level in LEVELS[strategy]:
-                candidate = trial(level)
-                tried.append(f"{strategy} {level:+.1f}: {candidate.pages} pages")
-                if candidate.score(multiple) < best.score(multiple):
-                    best = candidate
-                if candidate.score(multiple)[:2] == (0, 0):
+    def trial(level: float, keep: bool) -> Trial:
+        plan = Plan(level=level, css=adjust_css(layout, level))
+        if not keep:
+            return measured(level, render(plan))
+        document, plan = keep_questions(render, plan, layout)
+        return measured(level, document, plan.keeps)
+
+    def select(keep: bool) -> tuple[Trial, Trial]:
+        natural = trial(0.0, keep)
+        best = natural
+        if natural.score(multiple)[:2] != (0, 0):
+            for strategy in strategies:
+                if strategy not in LEVELS:
+                    continue
+                if strategy == "tighten" and natural.pages % multiple > 1 and not natural.runt:
+                    continue  # no tightening takes two pages back
+                if strategy == "loosen" and (natural.need(multiple) != 1 or natural.runt):
+                    continue  # loosening fills one page at most, and never helps a runt
+                for level in LEVELS[strategy]:
+                    candidate = trial(level, keep)
+                    if candidate.score(multiple) < best.score(multiple):
+                        best = candidate
+                    if candidate.score(multiple)[:2] == (0, 0):
+                        break
+                if best.score(multiple)[:2] == (0, 0):
                     break
-            if best.score(multiple)[:2] == (0, 0):
-                break
+        return natural, best
+
+    # the level is chosen on plain renders, then the questions are kept at that level (a few
+    # renders more); only if that changes the page count is the choice made again with keeps
+    natural, best = select(False)
+    document, plan = keep_questions(render, Plan(level=best.level, css=adjust_css(layout, best.level)), layout,
+                                    best.document)
+    kept = measured(best.level, document, plan.keeps)
+    if (kept.pages, kept.runt) == (best.pages, best.runt):
+        best = kept
+    else:
+        natural, best = select(True)
     need = best.need(multiple)
     used = []
     if best.level < 0:
@@ -273,7 +479,7 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
     document = best.document
     expected = best.pages + len(kinds)
     while kinds:
-        plan = Plan(level=best.level, after={None: kinds}, css=adjust_css(layout, best.level))
+        plan = Plan(level=best.level, after={None: kinds}, css=adjust_css(layout, best.level), keeps=best.keeps)
         document = render(plan)
         if len(document.pages) == expected or "blank" not in strategies:
             break
@@ -381,17 +587,26 @@ def fit_collection(collection, layout, render, *, medium: str = "print"):
     multiple = MULTIPLE.get(binding(layout), 4)
     strategies = list(tokens(layout)["strategies"])
 
-    def trial(level: float) -> Trial:
+    def trial(level: float, keep: bool = False) -> Trial:
         plan = Plan(level=level, css=adjust_css(layout, level))
-        document = render(plan)
-        return Trial(level, document, len(document.pages), forced_blanks(document), False)
+        document, plan = keep_questions(render, plan, layout) if keep else (render(plan), plan)
+        return Trial(level, document, len(document.pages), forced_blanks(document), False, plan.keeps)
 
+    # as fit_interview: the level on plain renders, then the keeps at that level
     natural = trial(0.0)
     best = collection_levels(strategies, natural, multiple, trial)
+    document, plan = keep_questions(render, Plan(level=best.level, css=adjust_css(layout, best.level)), layout,
+                                    best.document)
+    kept = Trial(best.level, document, len(document.pages), forced_blanks(document), False, plan.keeps)
+    if (kept.pages, kept.blanks) == (best.pages, best.blanks):
+        best = kept
+    else:
+        natural = trial(0.0, True)
+        best = collection_levels(strategies, natural, multiple, lambda level: trial(level, True))
     document = best.document
     starts = chapter_starts((anchor, index) for index, page in enumerate(document.pages) for anchor in page.anchors)
     after, filled = collection_fill(collection, layout, best, starts)
     if after:
-        document = render(Plan(level=best.level, after=after, css=adjust_css(layout, best.level)))
+        document = render(Plan(level=best.level, after=after, css=adjust_css(layout, best.level), keeps=best.keeps))
     return document, collection_note(layout, natural, best, len(document.pages), len(forced_blanks(document)),
                                      filled)

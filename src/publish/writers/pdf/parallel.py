@@ -52,10 +52,21 @@ class Part:
     links: list  # per page: [(anchor, (x1, y1, x2, y2) px)]
 
 
-def _typeset(collection: Book, layout, medium: str, **parts) -> Part:
+def _typeset(collection: Book, layout, medium: str, *, keep: bool = False, **parts) -> Part:
+    """`keep`: chapters whose questions keep their answers' first lines, as the single
+    render makes them (publish.render.makeup.keep_questions)."""
+    def render(plan):
+        return render_html(render_collection_html(collection, layout, medium=medium, plan=plan, **parts), layout,
+                           collection.sources)
+
+    plan = parts.pop("plan", None)
     with jlreq.installed():  # in a worker too: a spawned one starts unpatched
-        document = render_html(render_collection_html(collection, layout, medium=medium, **parts), layout,
-                               collection.sources)
+        if keep and plan is not None:
+            from publish.render.makeup import keep_questions
+
+            document, _ = keep_questions(render, plan, layout)
+        else:
+            document = render(plan)
         data = document.write_pdf()
     anchors: dict[str, int] = {}
     types, links = [], []
@@ -74,10 +85,10 @@ def _timed(function, *args, **kwargs):
 
 
 def _chunk_worker(args) -> tuple[Part, tuple[float, float]]:
-    collection, layout, medium, numbers, plan = args
+    collection, layout, medium, numbers, plan, keep = args
     chapters = [c for c in collection.chapters if c.number in numbers]
     return _timed(_typeset, collection, layout, medium, chapters=chapters, front=False, back=False, furniture=False,
-                  plan=plan)
+                  plan=plan, keep=keep)
 
 
 def _furniture_worker(args) -> tuple[bytes, tuple[float, float]]:
@@ -232,13 +243,13 @@ def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int
                              initializer=_worker_init, initargs=(os.getpid(),)) as pool, _stop_workers_on_error(pool):
         portable = dataclasses.replace(layout, _env=None)  # a Jinja environment does not pickle
 
-        def typeset_chunks(plan, which=None):
-            return {i: pool.submit(_chunk_worker, (collection, portable, medium, set(numbers), plan))
+        def typeset_chunks(plan, which=None, keep=True):
+            return {i: pool.submit(_chunk_worker, (collection, portable, medium, set(numbers), plan, keep))
                     for i, numbers in enumerate(chunks) if which is None or i in which}
 
-        def trial(level: float, front=None) -> Trial:
+        def trial(level: float, front=None, keep=False) -> Trial:
             plan = plan_at(level)
-            futures = typeset_chunks(plan)
+            futures = typeset_chunks(plan, keep=keep)
             if front is None:
                 front, _ = _timed(_typeset, collection, layout, medium, chapters=[], back=False,
                                   page_numbers=placeholder, furniture=False, plan=plan)
@@ -251,8 +262,15 @@ def build_parallel(collection: Book, layout, *, medium: str = "print", jobs: int
             _, _, blanks, _, total = _assemble(front.types, parts, back.types)
             return Trial(level, (front, parts, back), total, blanks, False)
 
+        # as fit_collection: the level on plain renders, then the questions kept at that level
         natural = trial(0.0, front_probe)
         best = collection_levels(strategies, natural, multiple, trial)
+        kept = trial(best.level, best.document[0], keep=True)
+        if (kept.pages, kept.blanks) == (best.pages, best.blanks):
+            best = kept
+        else:
+            natural = trial(0.0, front_probe, keep=True)
+            best = collection_levels(strategies, natural, multiple, lambda level: trial(level, keep=True))
         front_probe, parts, back = best.document
         _, _, _, anchors, _ = _assemble(front_probe.types, parts, back.types)
         after, filled = collection_fill(collection, layout, best, chapter_starts(anchors))
