@@ -405,12 +405,14 @@ def audit(path) -> MakeupAudit:
                     line.kind = 'other'
     pitch = _body_pitch(pages, body)
     area = _type_area(pages)
-    # a full vertical page: its last body column where most vertical pages end theirs
-    # (the cover's and the opening's text would move the type area's edge)
+    # a vertical page's type area ends at the furthest last body column that at least two
+    # pages reach (full pages; the cover's and the opening's text, one page each, would
+    # move the edge, and most pages end a column or two short: a question's space, a turn)
     ends = Counter(round(min(l.base - 0.3 * l.size for l in p.lines if l.kind == 'body'), 1)
                    for p in pages if p.vertical and any(l.kind == 'body' for l in p.lines))
     if ends and area is not None:
-        area = (area[0], ends.most_common(1)[0][0], area[2], area[3])
+        shared = [end for end, count in ends.items() if count >= 2]
+        area = (area[0], min(shared) if shared else ends.most_common(1)[0][0], area[2], area[3])
     for index, page in enumerate(pages):
         result.findings += _blank(page, area)
         result.findings += _headlines(page)

@@ -153,10 +153,10 @@ class Plan:
         return keep_key(doc, turn)
 
     def keep_class(self, doc, turn) -> str:
-        """The classes the make-up gives a question (keep-column, keep-avoid, keep-space),
+        """The classes the make-up gives a question (keep-column, keep-avoid, keep-space, keep-space-2),
         each with a leading space."""
         key = keep_key(doc, turn)
-        return "".join(f" keep-{how}" for how in ("column", "avoid", "space") if (key, how) in self.keeps)
+        return "".join(f" keep-{how}" for how in ("column", "avoid", "space", "space-2") if (key, how) in self.keeps)
 
     def with_keeps(self, keeps) -> "Plan":
         return Plan(level=self.level, after=self.after, css=self.css, keeps=frozenset(keeps))
@@ -241,8 +241,9 @@ def arrange(kinds: list[str], first_page: int) -> list[str]:
 # - keep-column: at the foot of a page's column, the question moves to the head of the
 #   next column. The room it leaves is its own lines and the space above it; when that is
 #   more than three lines, keep-space opens one more line above as many of the questions
-#   higher up in the same column as it takes to bring the hole down to three lines (the
-#   column stays on the line grid);
+#   higher up in the same column as it takes to bring the hole down to three lines, and a
+#   second line (keep-space-2) above some of them when the column has too few (a page set
+#   in one column, a vertical frame); the column stays on the line grid;
 # - keep-avoid: in columns balanced above a spanning heading or at the end of a section,
 #   the question may not end its column (break-after: avoid), and WeasyPrint's balancing
 #   finds the column height that keeps it with its answer.
@@ -266,49 +267,22 @@ def keep_key(doc, turn) -> str:
     return ""
 
 
-def _classes(box) -> list[str]:
-    element = getattr(box, "element", None)
-    return (element.get("class") or "").split() if element is not None else []
+def _classes(box) -> set[str]:
+    from publish.typeset_ja.weasyprint import box_classes
+
+    return box_classes(box)
 
 
 def _key(box) -> str | None:
-    element = getattr(box, "element", None)
-    return element.get("data-keep") if element is not None else None
+    from publish.typeset_ja.weasyprint import box_attribute
+
+    return box_attribute(box, "data-keep")
 
 
 def _lines(box) -> list:
-    """The line boxes of a block (not of its floats), in order."""
-    from weasyprint.formatting_structure import boxes
+    from publish.typeset_ja.weasyprint import line_boxes
 
-    out, stack = [], [box]
-    while stack:
-        b = stack.pop()
-        if isinstance(b, boxes.LineBox):
-            out.append(b)
-            continue
-        if b is not box and not b.is_in_normal_flow():
-            continue
-        stack.extend(reversed(getattr(b, "children", ())))
-    return out
-
-
-def _columns(document) -> list[tuple[int, object, list]]:
-    """Every column of the document in reading order: (page index, column box, its
-    in-flow blocks)."""
-    from weasyprint.formatting_structure import boxes
-
-    out = []
-    for index, page in enumerate(document.pages):
-        stack = [page._page_box]
-        while stack:
-            box = stack.pop()
-            if isinstance(box, boxes.MarginBox):
-                continue
-            if getattr(box, "is_column", False):
-                out.append((index, box, [c for c in box.children if c.is_in_normal_flow()]))
-                continue
-            stack.extend(reversed(getattr(box, "children", ())))
-    return out
+    return line_boxes(box)
 
 
 def _bottom(blocks) -> float:
@@ -327,7 +301,9 @@ class KeepCheck:
 def check_keeps(document, pitch: float, moved=frozenset()) -> KeepCheck:
     """Which questions of a rendered document break the keep (`pitch`: the body's line
     pitch in CSS px), and which of the `moved` ones (keys) need not be moved."""
-    columns = _columns(document)
+    from publish.typeset_ja.weasyprint import text_columns
+
+    columns = text_columns(document)
     fragments = [(c, b, block) for c, (_, _, blocks) in enumerate(columns) for b, block in enumerate(blocks)]
     lines_of: dict[int, int] = {}
     last_of: dict[int, int] = {}
@@ -352,8 +328,8 @@ def check_keeps(document, pitch: float, moved=frozenset()) -> KeepCheck:
         if answer[0] != fragments[last][0] or len(_lines(answer[2])) < need:
             faults.add(key)
         if b == 0 and c > 0 and columns[c - 1][2]:
-            _, previous, blocks = columns[c - 1]
-            free = (previous.position_y + previous.height - _bottom(blocks)) / pitch
+            _, foot, blocks = columns[c - 1]
+            free = (foot - _bottom(blocks)) / pitch
             room = len(_lines(block)) + 1 + need  # the question, the space between turns, its answer
             if key in moved and free > room + 0.5:
                 needless.add(key)
@@ -367,10 +343,9 @@ def keep_questions(render, plan: Plan, layout, document=None):
     """(document, plan) with every question keeping the first lines of its answer:
     `render(plan)` (or `document`, when it is already rendered) is rendered again with the
     offending questions marked (Plan.keeps) until none is left, at most KEEP_ROUNDS more
-    times. Vertical layouts are left as they are."""
+    times. A vertical layout's pages are laid out as frames (typeset_ja/INTEGRATION.md): a
+    frame's line is a column of the page, so the same check applies."""
     document = render(plan) if document is None else document
-    if layout.vertical:
-        return document, plan
     pitch = layout.type_area.line_pitch * 4 / 3  # pt -> CSS px
     marks = set(plan.keeps)
     spaces: dict[str, list[str]] = {}
@@ -386,7 +361,7 @@ def keep_questions(render, plan: Plan, layout, document=None):
             break
         for key in found.needless:
             marks.discard((key, "column"))
-            marks -= {(k, "space") for k in spaces.pop(key, [])}
+            marks -= {(k, how) for k in spaces.pop(key, []) for how in ("space", "space-2")}
         for key in found.faults:
             if (key, "avoid") not in marks and (key, "column") not in marks:
                 marks.add((key, "avoid"))  # first: WeasyPrint finds the break (splits a long question)
@@ -394,8 +369,11 @@ def keep_questions(render, plan: Plan, layout, document=None):
                 marks.discard((key, "avoid"))
                 marks.add((key, "column"))
         for key, (free, open_) in wide.items():
-            spaces[key] = open_[:math.ceil(free - HOLE - 0.2)]
+            lines = math.ceil(free - HOLE - 0.2)
+            spaces[key] = open_[:lines]
             marks |= {(k, "space") for k in spaces[key]}
+            # a page of few turns (one column, vertical frames): a second line above some
+            marks |= {(k, "space-2") for k in open_[:max(0, min(lines - len(open_), len(open_)))]}
         plan = plan.with_keeps(marks)
         document = render(plan)
     return best[1], best[2]

@@ -11,7 +11,8 @@ functions for the duration of ``with installed():`` and restores them on exit:
 - ``pango``: Pango helpers (letter-spacing and ``halt`` kept, exact glyph advances);
 - ``ruby``: ruby readings; ``boxes``: reading the box tree, and the page helpers the rest
   of the toolkit uses instead of WeasyPrint's internals (:func:`page_type`,
-  :func:`walk_boxes`, :func:`page_text`, :func:`content_extent`);
+  :func:`walk_boxes`, :func:`page_text`, :func:`content_extent`, :func:`line_boxes`,
+  :func:`text_columns`);
 - ``context``: the state of one render (:class:`Render`).
 
 It replaces internals, so it is pinned to one series (:data:`SUPPORTED_SERIES`) and
@@ -26,14 +27,16 @@ import threading
 import weasyprint as _weasyprint
 
 from publish.typeset_ja.weasyprint import context
-from publish.typeset_ja.weasyprint.boxes import content_extent, page_text, page_type, walk_boxes
+from publish.typeset_ja.weasyprint.boxes import classes as box_classes
+from publish.typeset_ja.weasyprint.boxes import box_attribute, content_extent, line_boxes, page_text, page_type, text_columns, walk_boxes
 from publish.typeset_ja.weasyprint.context import Render, Settings
 
 SUPPORTED_SERIES = "70."
 
 __all__ = [
     "SUPPORTED_SERIES", "UnsupportedWeasyPrint", "check_version", "installed", "is_installed", "active",
-    "Render", "Settings", "page_type", "page_text", "walk_boxes", "content_extent",
+    "Render", "Settings", "page_type", "page_text", "walk_boxes", "content_extent", "line_boxes", "text_columns",
+    "box_classes", "box_attribute",
 ]
 
 

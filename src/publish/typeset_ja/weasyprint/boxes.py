@@ -136,3 +136,50 @@ def content_extent(page) -> tuple[float, float, float]:
             continue
         stack.extend(getattr(b, "children", ()))
     return box.content_box_y(), box.height, bottom
+
+
+def line_boxes(box) -> list:
+    """The line boxes of a block (not of its floats), in order."""
+    out, stack = [], [box]
+    while stack:
+        b = stack.pop()
+        if isinstance(b, boxes.LineBox):
+            out.append(b)
+            continue
+        if b is not box and not b.is_in_normal_flow():
+            continue
+        stack.extend(reversed(getattr(b, "children", ())))
+    return out
+
+
+def text_columns(document, container: str = "section-body") -> list[tuple[int, float, list]]:
+    """The columns the text runs in, in reading order: (page index, the column's foot in px,
+    its in-flow blocks). A multi-column layout's column boxes; on a page set in one column,
+    the in-flow children of every `container` block on it, above the page's content foot."""
+    out = []
+    for index, page in enumerate(document.pages):
+        page_box = page._page_box
+        columns, singles = [], []
+        stack = [page_box]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, boxes.MarginBox):
+                continue
+            if getattr(box, "is_column", False):
+                columns.append((index, box.position_y + box.height, [c for c in box.children if c.is_in_normal_flow()]))
+                continue
+            if container in classes(box):
+                singles += [c for c in box.children if c.is_in_normal_flow()]
+                continue
+            stack.extend(reversed(getattr(box, "children", ())))
+        if columns:
+            out += columns
+        elif singles:
+            out.append((index, page_box.content_box_y() + page_box.height, singles))
+    return out
+
+
+def box_attribute(box, name: str) -> str | None:
+    """An attribute of the element a box was made for (None without one)."""
+    element = getattr(box, "element", None)
+    return element.get(name) if element is not None else None
