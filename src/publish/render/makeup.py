@@ -241,9 +241,9 @@ def arrange(kinds: list[str], first_page: int) -> list[str]:
 # - keep-column: at the foot of a page's column, the question moves to the head of the
 #   next column. The room it leaves is its own lines and the space above it; when that is
 #   more than three lines, keep-space opens one more line above as many of the questions
-#   higher up in the same column as it takes to bring the hole down to three lines, and a
-#   second line (keep-space-2) above some of them when the column has too few (a page set
-#   in one column, a vertical frame); the column stays on the line grid;
+#   higher up in the same column as it takes to bring the hole down to three lines, and in a
+#   one-column layout (booklet, vertical frames: a page holds few turns) a second line
+#   (keep-space-2) above some of them when there are too few; the column stays on the grid;
 # - keep-avoid: in columns balanced above a spanning heading or at the end of a section,
 #   the question may not end its column (break-after: avoid), and WeasyPrint's balancing
 #   finds the column height that keeps it with its answer.
@@ -347,6 +347,7 @@ def keep_questions(render, plan: Plan, layout, document=None):
     frame's line is a column of the page, so the same check applies."""
     document = render(plan) if document is None else document
     pitch = layout.type_area.line_pitch * 4 / 3  # pt -> CSS px
+    one_column = layout.type_area.columns == 1
     marks = set(plan.keeps)
     spaces: dict[str, list[str]] = {}
     best = None
@@ -372,8 +373,8 @@ def keep_questions(render, plan: Plan, layout, document=None):
             lines = math.ceil(free - HOLE - 0.2)
             spaces[key] = open_[:lines]
             marks |= {(k, "space") for k in spaces[key]}
-            # a page of few turns (one column, vertical frames): a second line above some
-            marks |= {(k, "space-2") for k in open_[:max(0, min(lines - len(open_), len(open_)))]}
+            if one_column:  # a page of few turns (booklet, vertical frames): a second line above some
+                marks |= {(k, "space-2") for k in open_[:max(0, min(lines - len(open_), len(open_)))]}
         plan = plan.with_keeps(marks)
         document = render(plan)
     return best[1], best[2]

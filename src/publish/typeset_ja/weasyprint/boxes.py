@@ -168,7 +168,7 @@ def text_columns(document, container: str = "section-body") -> list[tuple[int, f
             if getattr(box, "is_column", False):
                 columns.append((index, box.position_y + box.height, [c for c in box.children if c.is_in_normal_flow()]))
                 continue
-            if container in classes(box):
+            if container in classes(box) and not any(getattr(c, "is_column", False) for c in box.children):
                 singles += [c for c in box.children if c.is_in_normal_flow()]
                 continue
             stack.extend(reversed(getattr(box, "children", ())))
