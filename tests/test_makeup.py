@@ -237,20 +237,18 @@ PHOTO_SAMPLE = ROOT / "content" / "kohoku-design-lab.yaml"
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory):
+def editions(shared_build):
     """The three-speaker sample on JIS B5, the screen editions of both samples and the
-    booklet-layout photo sample (print), with their stderr."""
-    out = tmp_path_factory.mktemp("editions")
+    booklet-layout photo sample (print), with their build logs: the run's shared builds
+    (test_standards_screen and others read the same files)."""
     built = {}
-    for key, source, fmt, layout in (("b5", SOURCES["midoridai-mentors"], "pdf", "brochure-b5"),
-                                     ("screen-midoridai", SOURCES["midoridai-mentors"], "screen-pdf", None),
-                                     ("screen-tokyo", SOURCES["tokyo-ict-exchange"], "screen-pdf", None),
-                                     ("screen-kohoku", PHOTO_SAMPLE, "screen-pdf", None),
-                                     ("kohoku", PHOTO_SAMPLE, "pdf", None)):
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err):
-            path = build_source(source, (fmt,), out / key, layout=layout)[0].path
-        built[key] = (path, err.getvalue())
+    for key, source, fmt, flags in (("b5", SOURCES["midoridai-mentors"], "pdf", ("--layout", "brochure-b5")),
+                                    ("screen-midoridai", SOURCES["midoridai-mentors"], "screen-pdf", ()),
+                                    ("screen-tokyo", SOURCES["tokyo-ict-exchange"], "screen-pdf", ()),
+                                    ("screen-kohoku", PHOTO_SAMPLE, "screen-pdf", ()),
+                                    ("kohoku", PHOTO_SAMPLE, "pdf", ())):
+        output = shared_build(source, fmt, *flags)
+        built[key] = (output["path"], output["stderr"])
     return built
 
 
