@@ -161,6 +161,9 @@ class Plan:
     def with_keeps(self, keeps) -> "Plan":
         return Plan(level=self.level, after=self.after, css=self.css, keeps=frozenset(keeps))
 
+    def with_after(self, after) -> "Plan":
+        return Plan(level=self.level, after=after, css=self.css, keeps=self.keeps)
+
     @property
     def count(self) -> int:
         return sum(len(v) for v in self.after.values())
@@ -427,36 +430,56 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
                     break
         return natural, best
 
+    def pages_for(trial: Trial) -> list[str]:
+        """The pages the binding still needs after the body, in the strategies' order."""
+        need = trial.need(multiple)
+        kinds: list[str] = []
+        for strategy in strategies:
+            if len(kinds) >= need:
+                break
+            if strategy in EDITORIAL and available(doc, strategy):
+                kinds.append(strategy)
+            elif strategy == "blank":
+                kinds += ["blank"] * (need - len(kinds))
+        return arrange(kinds, trial.pages - (1 if back else 0) + 1)
+
     # the level is chosen on plain renders, then the questions are kept at that level (a few
-    # renders more); only if that changes the page count is the choice made again with keeps
+    # renders more); only if that changes the page count is the choice made again with keeps.
+    # The pages after the body do not move it, so the keep pass's renders carry them already:
+    # its last render is then the finished document, not one render before it
     natural, best = select(False)
-    document, plan = keep_questions(render, Plan(level=best.level, css=adjust_css(layout, best.level)), layout,
-                                    best.document)
-    kept = measured(best.level, document, plan.keeps)
+    kinds = pages_for(best)
+    plan = Plan(level=best.level, css=adjust_css(layout, best.level))
+    document, kept_plan = keep_questions(lambda p: render(p.with_after({None: kinds} if kinds else {})), plan,
+                                         layout, best.document)
+    finished = None
+    if document is best.document:
+        kept = best
+    elif kinds:  # the body and the pages after it
+        finished = document
+        body_pages = len(document.pages) - len(kinds)
+        last_body = document.pages[body_pages - (2 if back and body_pages > 1 else 1)]
+        kept = Trial(best.level, best.document, body_pages, [], page_fill(last_body) < RUNT, kept_plan.keeps)
+    else:
+        kept = measured(best.level, document, kept_plan.keeps)
     if (kept.pages, kept.runt) == (best.pages, best.runt):
         best = kept
     else:
         natural, best = select(True)
-    need = best.need(multiple)
+        kinds, finished = pages_for(best), None
     used = []
     if best.level < 0:
         used.append(f"tightened the make-up ({best.level:+.1f})")
     elif best.level > 0:
         used.append(f"loosened the make-up ({best.level:+.1f})")
-    kinds: list[str] = []
-    for strategy in strategies:
-        if len(kinds) >= need:
-            break
-        if strategy in EDITORIAL and available(doc, strategy):
-            kinds.append(strategy)
-        elif strategy == "blank":
-            kinds += ["blank"] * (need - len(kinds))
     first = best.pages - (1 if back else 0) + 1
-    kinds = arrange(kinds, first)
     if kinds:
         used.append("added " + ", ".join(NAMES[k] for k in kinds) + " before the back cover")
+    added = bool(kinds)
     document = best.document
     expected = best.pages + len(kinds)
+    if finished is not None and len(finished.pages) == expected:
+        document, kinds = finished, []  # rendered by the keep pass with the pages after the body
     while kinds:
         plan = Plan(level=best.level, after={None: kinds}, css=adjust_css(layout, best.level), keeps=best.keeps)
         document = render(plan)
@@ -469,7 +492,7 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
         dropped = kinds[editorial[-1]]
         kinds = arrange(kinds[:editorial[-1]] + kinds[editorial[-1] + 1:] + ["blank"], first)
         used.append(f"{NAMES[dropped]} did not fit one page: a blank page instead")
-    if natural.pages == len(document.pages) and not kinds and best.level == 0:
+    if natural.pages == len(document.pages) and not added and best.level == 0:
         note = None if natural.pages % multiple == 0 else (
             f"make-up: {natural.pages} pages, not a multiple of {multiple}; no strategy left "
             f"(makeup.strategies: {', '.join(strategies)})")
