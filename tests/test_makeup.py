@@ -298,3 +298,11 @@ def test_booklet_small_text_in_two_inks_and_profile_bands_whole(editions):
         assert len(on) == 1, (person.name, on)
         page = texts[on[0]]
         assert page.count("PROFILE") == sum(p.bio[0].plain[:8] in page for p in doc.people), (person.name, page[:200])
+
+
+def test_a_collections_screen_edition_keeps_questions_with_their_answers(shared_build):
+    """A collection's screen edition is one render (no binding to fit), and its questions
+    keep their answers' first lines as in print: no make-up finding."""
+    path = shared_build(SOURCES["digital-voices"], "screen-pdf")["path"]
+    result = audit(path)
+    assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings]

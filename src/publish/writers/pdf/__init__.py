@@ -42,6 +42,16 @@ def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None =
     return document
 
 
+def kept_together(book, layout: Layout, *, medium: str = "screen"):
+    """A collection's one render for the screen (no binding to fit), with every question
+    keeping the first lines of its answer (publish.render.makeup.keep_questions)."""
+    from publish.render.makeup import keep_questions, natural_plan
+
+    document, _ = keep_questions(lambda plan: render_book(book, layout, medium=medium, plan=plan),
+                                 natural_plan(layout), layout)
+    return document
+
+
 def build_pdf(doc, layout: Layout, *, notes: list | None = None, jobs: int | None = None,
               source_date_epoch: str | None = None) -> bytes:
     """The print PDF (PDF/X-4 by default): boxes, trim marks, CMYK, binding page count.
@@ -91,7 +101,7 @@ def build_screen_pdf(doc, layout: Layout, *, notes: list | None = None) -> bytes
         if book.single:
             document = made_up(book, layout, medium="screen", notes=notes, label="-screen.pdf")
         else:
-            document = render_book(book, layout, medium="screen")
+            document = kept_together(book, layout, medium="screen")
         raw = _turn_frames(document, document.write_pdf(**press.screen_write_options()), layout, "screen")
     interviews = book.interviews
     data = press.finish_screen(
@@ -111,7 +121,7 @@ def build_booklet_pdf(doc, layout: Layout) -> bytes:
     up like its print edition; a collection is typeset as it comes."""
     book = as_book(doc)
     with jlreq.installed():
-        document = made_up(book, layout, medium="screen") if book.single else render_book(book, layout, medium="screen")
+        document = made_up(book, layout, medium="screen") if book.single else kept_together(book, layout, medium="screen")
         raw = _turn_frames(document, document.write_pdf(), layout, "booklet")
     padded, _ = press.pad_pdf(raw, "saddle")
     return press.impose_booklet(padded, right_to_left=layout.vertical)
