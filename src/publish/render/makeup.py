@@ -299,6 +299,8 @@ class KeepCheck:
     needless: set      # questions moved by keep-column whose move leaves more than their own room empty
     holes: dict        # marked question at a column's head -> (lines left empty at the foot of the
                        # column before it, keys of the blocks there that may take a line above them)
+    unbalanced: set = field(default_factory=set)  # questions in a column that ends more than HOLE
+                       # lines below its neighbour on the same band (balanced columns above a heading)
 
 
 def check_keeps(document, pitch: float, moved=frozenset()) -> KeepCheck:
@@ -339,7 +341,15 @@ def check_keeps(document, pitch: float, moved=frozenset()) -> KeepCheck:
             # a line more above a block, not between a question and what follows it
             open_ = [_key(x) for x, before in zip(blocks[1:], blocks) if _key(x) and "question" not in _classes(before)]
             holes[key] = (free, open_[::-1])
-    return KeepCheck(faults, needless, holes)
+    unbalanced = set()
+    tops = [min((b.position_y for b in blocks), default=foot) for _, foot, blocks in columns]
+    for c, ((page, foot, blocks), (page2, foot2, blocks2)) in enumerate(zip(columns, columns[1:])):
+        if page != page2 or not blocks or not blocks2 or abs(foot - foot2) > 0.5 or abs(tops[c] - tops[c + 1]) > 0.5:
+            continue  # not two columns side by side on one band
+        below = any(p == page and top >= foot - 0.5 for (p, _, _), top in zip(columns[c + 2:], tops[c + 2:]))
+        if below and (_bottom(blocks) - _bottom(blocks2)) / pitch > HOLE + 0.2:  # balanced above a heading
+            unbalanced |= {_key(b) for b in blocks if _key(b) and "question" in _classes(b)}
+    return KeepCheck(faults, needless, holes, unbalanced)
 
 
 def keep_questions(render, plan: Plan, layout, document=None):
@@ -358,7 +368,8 @@ def keep_questions(render, plan: Plan, layout, document=None):
         found = check_keeps(document, pitch, {k for k, how in marks if how == "column"})
         marked = {k for k, how in marks if how in ("column", "avoid")}
         wide = {k: v for k, v in found.holes.items() if k in marked and k not in spaces and v[0] > HOLE + 0.2}
-        score = len(found.faults) + len(found.needless) + len(wide)
+        uneven = {k for k in found.unbalanced if (k, "avoid") in marks}
+        score = len(found.faults) + len(found.needless) + len(wide) + len(uneven)
         if best is None or score < best[0]:
             best = (score, document, plan)
         if not score or round_ == KEEP_ROUNDS:
@@ -366,6 +377,9 @@ def keep_questions(render, plan: Plan, layout, document=None):
         for key in found.needless:
             marks.discard((key, "column"))
             marks -= {(k, how) for k in spaces.pop(key, []) for how in ("space", "space-2")}
+        for key in uneven:  # not ending its column left the balanced columns uneven: move it instead
+            marks.discard((key, "avoid"))
+            marks.add((key, "column"))
         for key in found.faults:
             if (key, "avoid") not in marks and (key, "column") not in marks:
                 marks.add((key, "avoid"))  # first: WeasyPrint finds the break (splits a long question)
