@@ -306,3 +306,11 @@ def test_a_collections_screen_edition_keeps_questions_with_their_answers(shared_
     path = shared_build(SOURCES["digital-voices"], "screen-pdf")["path"]
     result = audit(path)
     assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings]
+
+
+def test_the_sample_in_b5_has_balanced_columns_above_its_headings(shared_build):
+    """The seed in JIS B5: a question kept with its answer in the columns balanced above a
+    spanning heading once left column 2 six lines short; the keep pass moves it instead."""
+    path = shared_build(SOURCES["tokyo-ict-exchange"], "pdf", "--layout", "brochure-b5")["path"]
+    result = audit(path)
+    assert not result.findings, [f"page {f.page}: {f.kind}: {f.message}" for f in result.findings]
