@@ -13,8 +13,11 @@ from .conftest import COLLECTION, SAMPLE
 
 
 def _by_pdfplumber(monkeypatch):
-    count = lambda path: sum(1 for _ in pdfium_pages._read(path))  # noqa: E731
-    monkeypatch.setattr(pdfium_pages, "read", lambda path: iter([None] * count(path)))
+    def pages(path):
+        with pdfplumber.open(path) as pdf:
+            return iter([None] * len(pdf.pages))
+
+    monkeypatch.setattr(pdfium_pages, "read", pages)
 
 
 def _boxes(objects) -> list[float]:

@@ -24,6 +24,8 @@ import ctypes
 import math
 from dataclasses import dataclass, field
 
+from publish.preflight.facts import IDENTITY, multiply
+
 
 @dataclass
 class RawPage:
@@ -52,14 +54,6 @@ def _right_to_left(document) -> bool:
     return 0 < size <= len(value) and value.value == b"R2L"
 
 
-def _mult(m, n):
-    """m then n (PDF matrices as 6-tuples)."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2,
-            e * b2 + f * d2 + f2)
-
-
 def _apply(m, x, y):
     a, b, c, d, e, f = m
     return a * x + c * y + e, b * x + d * y + f
@@ -70,7 +64,7 @@ def _matrix(obj):
 
     m = raw.FS_MATRIX()
     if not raw.FPDFPageObj_GetMatrix(obj, m):
-        return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        return IDENTITY
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
@@ -85,7 +79,7 @@ def _path_shapes(obj, to_page, height) -> list[dict]:
     'mlll'/'mllll' closed into an axis-aligned rectangle."""
     import pypdfium2.raw as raw
 
-    matrix = _mult(_matrix(obj), to_page)
+    matrix = multiply(_matrix(obj), to_page)
     subpaths, current = [], []
     for i in range(raw.FPDFPath_CountSegments(obj)):
         segment = raw.FPDFPath_GetPathSegment(obj, i)
@@ -123,9 +117,9 @@ def _objects(container, to_page, height, images, rects, form=False):
         obj = raw.FPDFFormObj_GetObject(container, i) if form else raw.FPDFPage_GetObject(container, i)
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_FORM:
-            _objects(obj, _mult(_matrix(obj), to_page), height, images, rects, form=True)
+            _objects(obj, multiply(_matrix(obj), to_page), height, images, rects, form=True)
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
-            m = _mult(_matrix(obj), to_page)  # an image fills the unit square of its matrix
+            m = multiply(_matrix(obj), to_page)  # an image fills the unit square of its matrix
             images.append(_box([_apply(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))], height))
         elif kind == raw.FPDF_PAGEOBJ_PATH:
             rects += _path_shapes(obj, to_page, height)
@@ -133,10 +127,6 @@ def _objects(container, to_page, height, images, rects, form=False):
 
 def read(path):
     """Each page as a RawPage (None for every page of a right-to-left PDF)."""
-    return _read(path)
-
-
-def _read(path):
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -177,7 +167,7 @@ def _read(path):
                     "upright": m.a * m.d > 0 and m.b * m.c <= 0, "adv": box.right - box.left,
                 })
             images, rects = [], []
-            _objects(page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), height, images, rects)
+            _objects(page, IDENTITY, height, images, rects)
             textpage.close()
             page.close()
             yield RawPage(index + 1, _plumber_box((mx0, my0, mx1, my1), height), _plumber_box(trim, height), height,
