@@ -81,6 +81,23 @@ def alt_text_sentence(photos: bool) -> str:
     return "表紙と写真には代替テキストがあります。" if photos else "表紙には代替テキストがあります。"
 
 
+def front_documents(title: str, templates: str, vertical: bool) -> list:
+    """Cover, title page and contents; `templates`: the folder of the title page's and the
+    contents' templates (an interview's or a collection's)."""
+    return [
+        Document("cover", "cover.xhtml", "表紙", "epub/cover.xhtml.j2", landmark="cover"),
+        Document("titlepage", "titlepage.xhtml", title, f"{templates}/titlepage.xhtml.j2", landmark="titlepage",
+                 vertical=vertical),
+        Document("nav", "nav.xhtml", "目次", f"{templates}/nav.xhtml.j2", landmark="toc", vertical=vertical),
+    ]
+
+
+def colophon_document(templates: str):
+    """The colophon (奥付), last in the spine and listed in the contents."""
+    return Document("colophon", "colophon.xhtml", "奥付", f"{templates}/colophon.xhtml.j2", landmark="colophon",
+                    in_toc=True)
+
+
 def section_documents(doc: Interview, prefix: str, vertical: bool, context: dict) -> list:
     """One document per section of `doc` (ids `{prefix}section-N`); `context` goes into each."""
     placement = profiles_placement(doc)
@@ -91,9 +108,9 @@ def section_documents(doc: Interview, prefix: str, vertical: bool, context: dict
         # a section without a heading (the first may have none) is not listed in the
         # contents: its entry would only repeat the title
         out.append(Document(f"{prefix}section-{si + 1}", f"{prefix}section-{si + 1}.xhtml", title,
-                             "epub/section.xhtml.j2",
-                             {**context, "section": section, "section_index": si, "profiles": profiles},
-                             in_toc=section.heading is not None, vertical=vertical))
+                            "epub/section.xhtml.j2",
+                            {**context, "section": section, "section_index": si, "profiles": profiles},
+                            in_toc=section.heading is not None, vertical=vertical))
     return out
 
 
@@ -121,20 +138,14 @@ class InterviewContents:
     def documents(self, vertical: bool) -> tuple[list, list]:
         """(the spine's documents, the contents: the documents listed in it)."""
         doc = self.doc
-        docs = [
-            Document("cover", "cover.xhtml", "表紙", "epub/cover.xhtml.j2", landmark="cover"),
-            Document("titlepage", "titlepage.xhtml", doc.title.plain, "epub/titlepage.xhtml.j2",
-                      landmark="titlepage", vertical=vertical),
-            Document("nav", "nav.xhtml", "目次", "epub/nav.xhtml.j2", landmark="toc", vertical=vertical),
-        ]
+        docs = front_documents(doc.title.plain, "epub", vertical)
         if doc.lead:
             docs.append(Document("lead", "lead.xhtml", "リード", "epub/lead.xhtml.j2", vertical=vertical))
         docs += section_documents(doc, "", vertical, {})
         # The bodymatter landmark points at the first document of the text proper.
         if len(docs) > 3:
             docs[3] = dataclasses.replace(docs[3], landmark="bodymatter")
-        docs.append(Document("colophon", "colophon.xhtml", "奥付", "epub/colophon.xhtml.j2", landmark="colophon",
-                              in_toc=True))
+        docs.append(colophon_document("epub"))
         return docs, [d for d in docs if d.in_toc]
 
     def context(self) -> dict:
@@ -223,21 +234,16 @@ class CollectionContents:
     def documents(self, vertical: bool) -> tuple[list, list]:
         """(the spine's documents, the contents: [(opening document, [section documents])])."""
         book = self.book
-        docs = [
-            Document("cover", "cover.xhtml", "表紙", "epub/cover.xhtml.j2", landmark="cover"),
-            Document("titlepage", "titlepage.xhtml", book.title.plain, "epub/collection/titlepage.xhtml.j2",
-                      landmark="titlepage", vertical=vertical),
-            Document("nav", "nav.xhtml", "目次", "epub/collection/nav.xhtml.j2", landmark="toc", vertical=vertical),
-        ]
+        docs = front_documents(book.title.plain, "epub/collection", vertical)
         if book.intro:
             docs.append(Document("intro", "intro.xhtml", "はじめに", "epub/collection/intro.xhtml.j2",
-                                  vertical=vertical))
+                                 vertical=vertical))
         toc = []
         for chapter in book.chapters:
             doc = chapter.interview
             opening = Document(f"ch{chapter.number}-opening", f"ch{chapter.number}-opening.xhtml",
-                                f"{chapter.number:02d}　{doc.title.plain}", "epub/collection/opener.xhtml.j2",
-                                {"doc": doc, "chapter": chapter}, in_toc=True, vertical=vertical)
+                               f"{chapter.number:02d}　{doc.title.plain}", "epub/collection/opener.xhtml.j2",
+                               {"doc": doc, "chapter": chapter}, in_toc=True, vertical=vertical)
             sections = [dataclasses.replace(d, in_toc=False)
                         for d in section_documents(doc, f"ch{chapter.number}-", vertical, {"doc": doc})]
             docs += [opening] + sections
@@ -246,8 +252,7 @@ class CollectionContents:
         first_body = next(i for i, d in enumerate(docs) if d.id.startswith("ch"))
         docs[first_body] = dataclasses.replace(docs[first_body], landmark="bodymatter")
         toc[0] = (docs[first_body], toc[0][1])
-        docs.append(Document("colophon", "colophon.xhtml", "奥付", "epub/collection/colophon.xhtml.j2",
-                              landmark="colophon", in_toc=True))
+        docs.append(colophon_document("epub/collection"))
         return docs, toc
 
     def context(self) -> dict:
