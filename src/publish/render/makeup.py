@@ -25,6 +25,7 @@ The note on stderr (`make-up: …`) says which strategy was used.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -412,9 +413,11 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
     strategies = list(tokens(layout)["strategies"])
     back = bool((layout.tokens.get("show") or {}).get("back_cover", True))
 
-    def measured(level: float, document, keeps=frozenset()) -> Trial:
-        last_body = document.pages[-2 if back and len(document.pages) > 1 else -1]
-        return Trial(level, document, len(document.pages), [], page_fill(last_body) < RUNT, keeps)
+    def measured(level: float, document, keeps=frozenset(), after: int = 0) -> Trial:
+        """`after`: pages the binding needs that follow the body in `document` (not counted)."""
+        pages = len(document.pages) - after
+        last_body = document.pages[pages - (2 if back and pages > 1 else 1)]
+        return Trial(level, document, pages, [], page_fill(last_body) < RUNT, keeps)
 
     def trial(level: float, keep: bool) -> Trial:
         plan = Plan(level=level, css=adjust_css(layout, level))
@@ -471,9 +474,8 @@ def fit_interview(doc, layout, render, *, medium: str = "print"):
         kept = best
     elif kinds:  # the body and the pages after it
         finished = document
-        body_pages = len(document.pages) - len(kinds)
-        last_body = document.pages[body_pages - (2 if back and body_pages > 1 else 1)]
-        kept = Trial(best.level, best.document, body_pages, [], page_fill(last_body) < RUNT, kept_plan.keeps)
+        kept = dataclasses.replace(measured(best.level, document, kept_plan.keeps, after=len(kinds)),
+                                   document=best.document)
     else:
         kept = measured(best.level, document, kept_plan.keeps)
     if (kept.pages, kept.runt) == (best.pages, best.runt):
