@@ -152,6 +152,18 @@ def test_layout_css_cannot_read_files_outside_the_roots(layouts, tmp_path, capsy
     assert re.search(r"peek/peek\.css:2: refused to load file://\S+/link\.png: outside the source's folder", err), err
 
 
+def test_a_missing_font_stops_the_build_instead_of_a_system_font(layouts, tmp_path, capsys):
+    child(layouts, "brand", "stylesheets:\n  print: [inherit, brand.css]\n",
+          {"brand.css": '@font-face {\n  font-family: "Brand"; src: url(brandfonts/Brand.ttf);\n}\n'
+                        'body { font-family: "Brand"; }\n'})
+    out = tmp_path / "out"
+    status, err = run(["build", source(tmp_path), "--layout", "brand", "--format", "pdf", "--out", out], capsys)
+    assert status == 2
+    assert re.search(r"brand/brand\.css:2: refused to load file://\S+/brandfonts/Brand\.ttf: no such font file "
+                     r"\(a build never falls back to system fonts", err), err
+    assert not (out / "x.pdf").exists()
+
+
 def test_big_data_urls_are_refused(layouts, tmp_path, capsys):
     from publish.render.fetch import MAX_DATA_URL
 

@@ -11,6 +11,11 @@ Everything else — `http:`, `https:`, `ftp:`, a `file:` outside the roots, a bi
 is refused: the render stops and the build fails with exit status 2, naming the URL and,
 when it can be found, the file and line of the layout or source that asked for it.
 PDF attachments (`<link rel="attachment">`, `<a rel="attachment">`) are refused too.
+
+A build never falls back to system fonts: a font file that is not there (an `@font-face`
+whose `src` names no file) stops the build, except that `fonts/NAME` of a bundled font is
+the bundled file, wherever that `fonts/` folder is (a copy of a built-in layout keeps its
+`../../fonts/` URLs; WeasyPrint would otherwise set the text in whatever the system has).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from publish.errors import LoadRefused, PublishError, display_path  # noqa: F401
 MAX_DATA_URL = 32 * 1024  # characters
 MAX_FILE_BYTES = 64 * 1024 * 1024
 TEXT_SUFFIXES = (".css", ".j2", ".html", ".yaml", ".yml", ".xhtml", ".svg")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 
 
 class _Refused(FatalURLFetchingError):
@@ -85,6 +91,8 @@ class Fetcher(URLFetcher):
             raise _Refused(url, "file: URLs on another host are never loaded")
         path = Path(url2pathname(unquote(parts.path)))
         real = self.allowed_path(path)
+        if not real.exists() and path.suffix.lower() in FONT_SUFFIXES:
+            real = self.bundled_font(url, path)
         if not real.exists():
             raise FileNotFoundError(f"no such file: {path}")  # WeasyPrint reports it as before
         if not real.is_file():
@@ -93,6 +101,18 @@ class Fetcher(URLFetcher):
             raise _Refused(url, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
         mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
+
+    @staticmethod
+    def bundled_font(url: str, path: Path) -> Path:
+        """The bundled font a missing `fonts/NAME` stands for; any other missing font stops
+        the build (the text would be set in a system font)."""
+        from publish.project import fonts_dir
+
+        bundled = fonts_dir() / path.name
+        if path.parent.name == "fonts" and bundled.is_file():
+            return bundled
+        raise _Refused(url, "no such font file (a build never falls back to system fonts: "
+                            f"name a file that exists, or one of {display_path(fonts_dir())})")
 
     # -- the EPUB writer's reads ----------------------------------------------------------
     def read_bytes(self, path: Path) -> bytes:
