@@ -8,6 +8,8 @@ import zipfile
 import pikepdf
 from PIL import Image
 
+from publish import preflight
+
 from .conftest import run_publish
 
 SOURCE = """\
@@ -67,6 +69,10 @@ def test_every_part_builds_to_pdf_and_epub(content_dir, tmp_path):
     with pikepdf.open(out / "all-parts.pdf") as pdf:
         images = [name for page in pdf.pages for name in page.get_images()]
         assert len(images) >= 2, "the photo and the figure are placed"
+    # the title's reading (ruby, half its size) and the rest of the small text: two inks at most
+    report = preflight.check_pdf(out / "all-parts.pdf", only=["small-text-inks"])
+    assert all(f.severity == preflight.Severity.INFO for f in report.by_check("small-text-inks")), \
+        report.format(verbose=True)
     with zipfile.ZipFile(out / "all-parts.epub") as z:
         names = z.namelist()
         assert "EPUB/images/sato.jpg" in names and "EPUB/images/figure.png" in names
