@@ -104,7 +104,10 @@ def test_publish_check_follows_the_layout_a_pdf_was_built_in(shared_build):
     assert right.returncode == 0 and "PASS" in right.stdout, right.stdout
 
 
-def test_a_layout_asks_for_pdfx1a_a_5mm_bleed_and_no_marks(tmp_path):
+def test_a_layout_asks_for_pdfx1a_a_5mm_bleed_and_no_marks(tmp_path, content_dir):
+    """A copy of the built-in layouts (no fonts/ beside it: the bundled fonts are still used)
+    with a print shop's layout; test_all_parts' source (photos, a figure, every part) is enough
+    for the boxes, the version and the marks."""
     import os
     import shutil
     import subprocess
@@ -112,6 +115,9 @@ def test_a_layout_asks_for_pdfx1a_a_5mm_bleed_and_no_marks(tmp_path):
 
     from publish.layout import layouts_dir
 
+    from .test_all_parts import make_source
+
+    source = make_source(content_dir)
     layouts = tmp_path / "layouts"
     shutil.copytree(layouts_dir(), layouts)
     (layouts / "shop").mkdir()
@@ -120,12 +126,14 @@ def test_a_layout_asks_for_pdfx1a_a_5mm_bleed_and_no_marks(tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ, PUBLISH_LAYOUTS=str(layouts))
     run = lambda *args: subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, env=env)
-    built = run("build", str(SAMPLE), "--layout", "shop", "--format", "pdf", "--out", str(out))
+    built = run("build", str(source), "--layout", "shop", "--format", "pdf", "--out", str(out))
     assert built.returncode == 0, built.stderr
-    pdf_path = out / "tokyo-ict-exchange.pdf"
+    pdf_path = out / "all-parts.pdf"
     with pikepdf.open(pdf_path) as pdf:
         assert str(pdf.docinfo.get("/GTS_PDFXVersion")) == "PDF/X-1:2001"
         assert pdf.pdf_version in ("1.3", "1.4")
+        fonts = {str(font.BaseFont).split("+")[-1] for page in pdf.pages for font in page.Resources.Font.values()}
+        assert fonts and all(name.startswith("Noto-") for name in fonts), fonts
         for page in pdf.pages:
             trim = [float(v) for v in page.TrimBox]
             bleed = [float(v) for v in page.BleedBox]

@@ -20,6 +20,7 @@ the bundled file, wherever that `fonts/` folder is (a copy of a built-in layout 
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -67,6 +68,7 @@ class Fetcher(URLFetcher):
         self.roots = [Path(r).resolve() for r in roots]
         self.layout = layout
         self.sources = [Path(s) for s in sources if s]
+        self.digests: dict[str, str] = {}  # URL -> digest of the bytes served (ImageNames)
 
     # -- policy ---------------------------------------------------------------------
     def allowed_path(self, path: Path) -> Path:
@@ -100,7 +102,9 @@ class Fetcher(URLFetcher):
         if real.stat().st_size > MAX_FILE_BYTES:
             raise _Refused(url, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
         mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
+        data = real.read_bytes()
+        self.digests[url] = hashlib.sha256(data).hexdigest()[:32]
+        return URLFetcherResponse(url, data, {"Content-Type": mime})
 
     @staticmethod
     def bundled_font(url: str, path: Path) -> Path:
@@ -166,6 +170,22 @@ def fetcher_for(layout, sources=()) -> Fetcher:
     return Fetcher(default_roots(layout, sources), layout=layout, sources=sources)
 
 
+class ImageNames(dict):
+    """WeasyPrint's image cache (`render(cache=…)`), which renames each image it stores after
+    its file's content. WeasyPrint names a PDF image after the MD5 of its URL, an absolute
+    path: the same source built in another folder gave other bytes (a photo's XObject name)."""
+
+    def __init__(self, fetcher: Fetcher):
+        super().__init__()
+        self.fetcher = fetcher
+
+    def __setitem__(self, key, value):
+        digest = self.fetcher.digests.get(key) if isinstance(key, str) else None
+        if digest is not None and isinstance(getattr(value, "id", None), str):
+            value.id = digest
+        super().__setitem__(key, value)
+
+
 def render(html: str, layout, sources=()):
     """WeasyPrint's Document for `html`, every load through the Fetcher; refusals and
     attachments end the build (LoadRefused, exit status 2)."""
@@ -176,7 +196,7 @@ def render(html: str, layout, sources=()):
     try:
         page = weasyprint.HTML(string=html, base_url=Path(layout.chain[0]).as_uri() + "/", url_fetcher=fetcher)
         refuse_attachments(page, fetcher)
-        document = page.render(font_config=FontConfiguration())
+        document = page.render(font_config=FontConfiguration(), cache=ImageNames(fetcher))
     except _Refused as refused:
         raise fetcher.error(refused) from None
     if document.metadata.attachments or any(kind == "attachment" for p in document.pages for kind, *_ in p.links):
