@@ -81,13 +81,15 @@ build/%-booklet.pdf: content/%.collection.yaml $(SOURCES) $(DEPS) | $(STAMP)
 
 # The tests' system prerequisites (Java for EPUBCheck, Chromium, poppler-utils, the
 # HarfBuzz subsetter, Ghostscript's CMYK profile): `make test-deps` installs the missing
-# ones with apt-get (Debian/Ubuntu); `make test` checks them first and names the command.
+# ones with apt-get (Debian/Ubuntu) and DAISY Ace from npm into .venv/ace (when npm is
+# here; else its test installs it or is skipped); `make test` checks them first and names the command.
 # `make test` lints with ruff, then runs the tests on every core (pytest-xdist; a file's
 # tests stay on one worker unless tests/conftest.py lets them spread; outputs several tests
 # read are built once per run). `make test-slow` runs the tests marked slow (a wheel installed
 # into a fresh virtual environment, a few minutes); CI runs both.
 test-deps:
 	$(PYTHON) tools/test_prereqs.py --install
+	$(PYTHON) tools/ace_check.py --install
 
 test-prereqs:
 	@$(PYTHON) tools/test_prereqs.py

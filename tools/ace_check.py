@@ -1,6 +1,7 @@
 """`make check`: DAISY Ace (accessibility checker for EPUB) over the built booklets.
 
     python tools/ace_check.py build/*.epub
+    python tools/ace_check.py --install    (make test-deps: only install Ace, when npm is here)
 
 Ace comes from npm (`@daisy/ace`, pinned below) and is installed on first use into
 .venv/ace (so `make distclean` removes it). Its default runner needs an Electron binary,
@@ -76,6 +77,10 @@ def check(book: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["--install"]:  # `make test-deps`: install Ace now, not in the first test that needs it
+        if shutil.which("npm"):
+            install()
+        return 0
     books = [Path(a).resolve() for a in argv] or sorted((ROOT / "build").glob("*.epub"))
     if not books:
         sys.exit("ace_check: no EPUB given and none in build/ (run make first)")
