@@ -87,13 +87,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 _FACTORY: list = []  # the session's tmp_path_factory, for helpers that are no fixtures (epub_support)
+_ENV: list = []  # the environment the session started with (shared builds run in it)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_tmp(tmp_path_factory):
     _FACTORY.append(tmp_path_factory)
+    _ENV.append(dict(os.environ))
     yield
     _FACTORY.remove(tmp_path_factory)
+    _ENV.pop()
 
 
 def shared(name: str, make) -> dict:
@@ -105,31 +108,31 @@ def shared(name: str, make) -> dict:
     return once(_FACTORY[-1], name, make)
 
 
+def build_once(source: Path, fmt: str = "pdf", *flags: str) -> dict:
+    """{"path": the one file written, "stderr": the build log} of `publish build SOURCE --format
+    FMT FLAGS`, run once per test run through the CLI (in a subprocess with the environment
+    the session started with, so a test's monkeypatch does not leak into a shared output).
+    Tests only read these files."""
+    source = Path(source)
+    env = _ENV[-1] if _ENV else dict(os.environ)
+    words = [source.name.split(".")[0], fmt, *(f.lstrip("-") for f in flags)]
+    key = hashlib.sha1("\0".join([str(source.resolve()), fmt, *flags]).encode()).hexdigest()[:8]
+
+    def make(out: Path) -> dict:
+        result = subprocess.run([sys.executable, "-m", "publish", "build", str(source), "--format", fmt, *flags,
+                                 "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr
+        (path,) = out.iterdir()
+        return {"path": path, "stderr": result.stderr}
+
+    return shared("built-" + "-".join(words) + "-" + key, make)
+
+
 @pytest.fixture(scope="session")
-def shared_build(tmp_path_factory):
-    """shared_build(source, fmt="pdf", *flags) -> {"path": the one file written, "stderr": the build
-    log}: `publish build SOURCE --format FMT FLAGS` run once per test run through the CLI (in
-    a subprocess with the environment the session started with, so a test's monkeypatch
-    does not leak into a shared output). Tests only read these files."""
-    env = dict(os.environ)
-
-    def build(source: Path, fmt: str = "pdf", *flags: str) -> dict:
-        source = Path(source)
-        words = [source.name.split(".")[0], fmt, *(f.lstrip("-") for f in flags)]
-        key = hashlib.sha1("\0".join([str(source.resolve()), fmt, *flags]).encode()).hexdigest()[:8]
-        name = "built-" + "-".join(words) + "-" + key
-
-        def make(out: Path) -> dict:
-            result = subprocess.run([sys.executable, "-m", "publish", "build", str(source), "--format", fmt, *flags,
-                                     "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env,
-                                    timeout=600)
-            assert result.returncode == 0, result.stderr
-            (path,) = out.iterdir()
-            return {"path": path, "stderr": result.stderr}
-
-        return once(tmp_path_factory, name, make)
-
-    return build
+def shared_build():
+    """shared_build(source, fmt="pdf", *flags): `build_once` as a fixture."""
+    return build_once
 
 
 @pytest.fixture(scope="session")

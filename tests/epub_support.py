@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from .conftest import SAMPLE, shared
+from .conftest import SAMPLE, build_once, shared
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -140,7 +140,8 @@ def cover_of(source: Path) -> bytes:
 def book(name: str) -> Path:
     """'sample-h', 'sample-v', 'rich-h', 'rich-v' (the source's own setting), 'rich-v-fonts',
     'rich-h-fonts' (embedded fonts), 'all-parts-h' or 'all-parts-v'. Built once per test
-    run (conftest's `shared`: the xdist workers share the file)."""
+    run (conftest's `shared`: the xdist workers share the file); the sample's are the
+    run's shared CLI builds (byte-identical to an in-process build_epub)."""
     from publish.writers.epub import build_epub
 
     options = {
@@ -149,8 +150,11 @@ def book(name: str) -> Path:
         "all-parts-h": {}, "all-parts-v": {"vertical": True},
     }[name]
 
+    if name.startswith("sample-"):  # the same bytes as the in-process build: the run's shared CLI build
+        return build_once(SAMPLE, "epub", *(["--vertical"] if options.get("vertical") else []))["path"]
+
     def make(folder: Path) -> dict:
-        source = {"sample": SAMPLE, "rich": None, "all": None}[name.split("-")[0]] or (
+        source = {"rich": None, "all": None}[name.split("-")[0]] or (
             rich_source() if name.startswith("rich") else all_parts_source())
         doc, layout = _loaded(source)
         data = build_epub(doc, layout, cover=cover_of(source), **options)
