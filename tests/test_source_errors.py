@@ -48,6 +48,23 @@ def test_good_source_passes(content_dir, capsys):
     assert status == 0, lines
 
 
+def test_check_of_a_source_runs_the_templates_but_typesets_nothing(monkeypatch, capsys):
+    """`publish check SOURCE` renders the print HTML and the EPUB's documents (Jinja only):
+    no WeasyPrint render, for the EPUB's page list or anything else."""
+    import publish.render
+    from publish.render import fetch
+
+    from .conftest import COLLECTION, SAMPLE
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("check typeset the document")
+
+    monkeypatch.setattr(fetch, "render", refuse)
+    monkeypatch.setattr(publish.render, "render_book", refuse)
+    for source in (SAMPLE, COLLECTION):
+        assert main(["check", str(source)]) == 0, capsys.readouterr().err
+
+
 def test_unknown_speaker_with_suggestion(content_dir, capsys):
     status, lines = check(content_dir, GOOD.replace("      - yamada: 答え", "      - yamda: 答え"), capsys)
     assert status == 2

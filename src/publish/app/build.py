@@ -201,7 +201,7 @@ def check_templates(doc, layout_override: str | None = None) -> None:
         render_collection_html(doc, layout)
     else:
         render_print_html(doc, layout)
-    build_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False)
+    build_epub(doc, layout, cover=b"\xff\xd8", embed_fonts=False, page_list=False)  # no print render
 
 
 def progress(message: str) -> None:

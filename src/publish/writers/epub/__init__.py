@@ -161,10 +161,12 @@ def _visible_text(xhtml: str) -> str:
 
 
 def build_epub(book, layout: Layout, *, vertical: bool | None = None, embed_fonts: bool | None = None,
-               source_date_epoch: str | None = None, cover: bytes | None = None) -> bytes:
+               source_date_epoch: str | None = None, cover: bytes | None = None,
+               page_list: bool | None = None) -> bytes:
     """The EPUB's bytes of a book (an Interview is taken as a book of one); what it holds
     comes from publish.writers.epub.contents. `cover` (a JPEG) skips rasterising the print
-    cover."""
+    cover; `page_list=False` skips the print render the page list is read from (default:
+    the layout's epub.page_list)."""
     book = as_book(book)
     contents = contents_of(book)
     vertical_book = writing_mode(layout, vertical) == "vertical-rl"
@@ -193,7 +195,7 @@ def build_epub(book, layout: Layout, *, vertical: bool | None = None, embed_font
         context = {**common, **d.context}
         rendered.append((d, render_template(env, d.template, **context, title=d.title, vertical=d.vertical, page=d)))
     page_meta = {}
-    if page_list_setting(layout):
+    if page_list_setting(layout) if page_list is None else page_list:
         from publish.render import render_book
         from publish.typeset_ja import weasyprint as jlreq
 
