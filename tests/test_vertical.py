@@ -10,6 +10,7 @@ pypdfium2 (rendered ink), on the upright pages of the finished file.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import re
 import statistics
@@ -104,15 +105,31 @@ def _is_body(run) -> bool:
     return bool(widths) and sum(abs(w - SIZE) < 0.05 for w in widths) >= 0.6 * len(widths)
 
 
+_CHARS: dict[bytes, tuple[list[dict], ...]] = {}
+
+
+def page_chars(data: bytes) -> tuple[list[dict], ...]:
+    """Every page's pdfplumber characters, in content-stream order. Parsing a PDF is most of
+    what these tests cost, so each document is parsed once (the sample's by the make-up
+    audit of `preflighted`, which reads every page of a right-to-left PDF with pdfplumber);
+    the tests only read the result."""
+    if data not in _CHARS:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            _CHARS[data] = tuple(page.chars for page in pdf.pages)
+    return _CHARS[data]
+
+
+@functools.cache
 def body_lines(data):
     """[(page index, [chars])] of the body-size columns (lead, questions, answers), in
-    content-stream order; the cover and back cover are skipped."""
+    content-stream order; the cover and back cover are skipped. (Cached, like page_chars:
+    read it, do not change it.)"""
     out = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for pno, page in enumerate(pdf.pages[1:-1], start=1):
-            for run in _runs(page.chars):
-                if _is_body(run):
-                    out.append((pno, [c for c in run if c["text"].strip()]))
+    pages = page_chars(data)
+    for pno, chars in enumerate(pages[1:-1], start=1):
+        for run in _runs(chars):
+            if _is_body(run):
+                out.append((pno, [c for c in run if c["text"].strip()]))
     return out
 
 
@@ -170,9 +187,49 @@ _LABEL = re.compile(r"^(──|[^：]{1,6}：)")
 # --- the page --------------------------------------------------------------------------------
 
 
-def test_pages_are_upright_right_to_left_and_preflight_passes(sample, tmp_path):
+@pytest.fixture(scope="module")
+def preflighted(sample, tmp_path_factory):
+    """`publish check`'s preflight of the sample's file, run once: (its report, the make-up
+    audit it ran on the file, the pages that audit read). The audit and its reader are the
+    real ones, watched (wrapped to keep what they return), so the make-up test below reads
+    the audit preflight ran instead of reading the 12 pages again with pdfplumber."""
     from publish import preflight
+    from publish.preflight import makeup, pdfium_pages
 
+    _, data = sample
+    path = tmp_path_factory.mktemp("preflight") / "tategaki.pdf"
+    path.write_bytes(data)
+    seen: dict[str, list] = {"audit": [], "read": [], "plumbed": []}
+    read, audit, plumbed = makeup._read, makeup.audit, pdfium_pages.from_pdfplumber
+
+    def watched_plumbed(page):
+        seen["plumbed"].append(plumbed(page))
+        return seen["plumbed"][-1]
+
+    def watched_read(path_):
+        seen["read"].append(read(path_))
+        return seen["read"][-1]
+
+    def watched_audit(path_):
+        seen["audit"].append(audit(path_))
+        return seen["audit"][-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(makeup, "_read", watched_read)
+        patch.setattr(makeup, "audit", watched_audit)
+        patch.setattr(pdfium_pages, "from_pdfplumber", watched_plumbed)
+        report = preflight.check_pdf(path, preflight.Expectations(trim_mm=(148, 210), bleed_mm=3, pdfx=True,
+                                                                 binding="saddle"))
+    assert len(seen["audit"]) == 1 and len(seen["read"]) == 1, "preflight audits the make-up once"
+    (result,), (pages,) = seen["audit"], seen["read"]
+    assert result.path == path
+    raw = seen["plumbed"]
+    if [page.page_number for page in raw] == list(range(1, len(pages) + 1)):  # every page read with pdfplumber
+        _CHARS.setdefault(data, tuple(page.chars for page in raw))
+    return report, result, pages
+
+
+def test_pages_are_upright_right_to_left_and_preflight_passes(sample, preflighted):
     _, data = sample
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert pdf.Root.ViewerPreferences.Direction == pikepdf.Name.R2L
@@ -182,10 +239,7 @@ def test_pages_are_upright_right_to_left_and_preflight_passes(sample, tmp_path):
             assert abs((trim[3] - trim[1]) - 210 * 72 / 25.4) < 0.5
             assert "/Rotate" not in page.obj
         assert len(pdf.pages) % 4 == 0
-    path = tmp_path / "tategaki.pdf"
-    path.write_bytes(data)
-    report = preflight.check_pdf(path, preflight.Expectations(trim_mm=(148, 210), bleed_mm=3, pdfx=True,
-                                                             binding="saddle"))
+    report, _, _ = preflighted
     assert report.ok, report.format(verbose=True)
     assert {"fonts", "boxes", "colour", "page-count", "safety"} <= set(report.checks_run)
 
@@ -216,11 +270,10 @@ def test_text_layer_has_every_seed_sentence_in_reading_order(sample):
     head, foot = _head_and_foot(lines)
     left = min(cs[0]["x0"] for _, cs in lines) - 1
     right = max(cs[0]["x1"] for _, cs in lines) + 1
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        chars = [
-            c for page in pdf.pages for c in page.chars
-            if left <= (c["x0"] + c["x1"]) / 2 <= right and head - 6 <= (c["top"] + c["bottom"]) / 2 <= foot + 6
-        ]
+    chars = [
+        c for page in page_chars(data) for c in page
+        if left <= (c["x0"] + c["x1"]) / 2 <= right and head - 6 <= (c["top"] + c["bottom"]) / 2 <= foot + 6
+    ]
     text = _norm(_text(chars))
     position, checked = 0, 0
     for line in seed_body():
@@ -319,19 +372,30 @@ def test_japanese_upright_latin_turned_clockwise(sample):
     assert upright > 3000 and turned > 50 and tcy > 20
 
 
+@functools.cache
+def _mediaboxes(data: bytes) -> list[list[float]]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [[float(v) for v in page.mediabox] for page in pdf.pages]
+
+
+@functools.cache
+def _pdfium(data: bytes):
+    """The document opened once in pdfium (for _ink_centre's renders of small regions)."""
+    import pypdfium2 as pdfium
+
+    return pdfium.PdfDocument(data)
+
+
 def _ink_centre(data, page_index, c, dx0=0.0, dx1=0.0, scale=8):
     """Centre of the dark pixels in the em box of the upright character ``c`` (its left
     and right edges moved by dx0, dx1 pt), as fractions of that box; None if no ink.
     The box is computed from the glyph's matrix."""
-    import pypdfium2 as pdfium
-
-    with pikepdf.open(io.BytesIO(data)) as pdf_:
-        media = [float(v) for v in pdf_.pages[page_index].mediabox]
+    media = _mediaboxes(data)[page_index]
     size = _cross(c)
     e, f = c["matrix"][4], c["matrix"][5]
     x0, x1 = e + dx0, e + size + dx1
     top, bottom = f + size, f  # the origin is the left foot of the em box (vertical mode)
-    page = pdfium.PdfDocument(data)[page_index]
+    page = _pdfium(data)[page_index]
     # pdfminer's matrices are relative to the MediaBox's lower-left corner; only the box
     # (and a point around it) is rendered: a whole A5 page at this scale is 16 MB
     width, height = media[2] - media[0], media[3] - media[1]
@@ -422,21 +486,19 @@ def test_headlines_names_and_dates_set_tate_chu_yoko_like_the_body(sample):
 
     doc, data = sample
     units, headings = 0, 0
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for pno, page in enumerate(pdf.pages):
-            chars = page.chars
-            text = _text(chars)
-            for m in re.finditer(r"ICT|IT|DX", text):
-                unit = chars[m.start():m.end()]
-                if unit[0]["size"] < 8 and text[:m.start()].rstrip().endswith("行政"):
-                    continue  # the 柱: a string in a margin box, Latin turned
-                assert all(c["upright"] for c in unit), f"page {pno + 1}: {m.group()} turned"
-                tops = [c["top"] for c in unit]
-                assert max(tops) - min(tops) < 0.5, f"page {pno + 1}: {m.group()} not side by side"
-                units += 1
-                next_char = chars[m.end()] if m.end() < len(chars) else None
-                if next_char is not None and next_char["size"] > SIZE + 1:
-                    headings += 1
+    for pno, chars in enumerate(page_chars(data)):
+        text = _text(chars)
+        for m in re.finditer(r"ICT|IT|DX", text):
+            unit = chars[m.start():m.end()]
+            if unit[0]["size"] < 8 and text[:m.start()].rstrip().endswith("行政"):
+                continue  # the 柱: a string in a margin box, Latin turned
+            assert all(c["upright"] for c in unit), f"page {pno + 1}: {m.group()} turned"
+            tops = [c["top"] for c in unit]
+            assert max(tops) - min(tops) < 0.5, f"page {pno + 1}: {m.group()} not side by side"
+            units += 1
+            next_char = chars[m.end()] if m.end() < len(chars) else None
+            if next_char is not None and next_char["size"] > SIZE + 1:
+                headings += 1
     assert units >= 15 and headings >= 4, (units, headings)
     if shutil.which("pdftotext"):
         path_text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
@@ -446,11 +508,10 @@ def test_headlines_names_and_dates_set_tate_chu_yoko_like_the_body(sample):
 def test_ruby_and_emphasis_dots_to_the_right(stress):
     _, data = stress
     lines = body_lines(data)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        readings = [
-            c for page in pdf.pages for c in page.chars
-            if abs(_cross(c) - HALF) < 0.05 and c["upright"] and is_japanese(c["text"])
-        ]
+    readings = [
+        c for page in page_chars(data) for c in page
+        if abs(_cross(c) - HALF) < 0.05 and c["upright"] and is_japanese(c["text"])
+    ]
     reading_text = _text(readings)
     for word in ("とうきょうと", "しょくいん", "ぎょうせい", "つちか"):
         assert word in reading_text
@@ -540,18 +601,13 @@ def test_preview_shows_upright_pages_right_to_left():
     assert all(h > w for w, h in state["sizes"]), "every page upright (portrait)"
 
 
-def test_makeup_audit_reads_vertical_pages_as_columns(sample, tmp_path):
+def test_makeup_audit_reads_vertical_pages_as_columns(preflighted):
     """publish check's make-up audit reads a 縦組み page in frame terms (a column as a line):
     a body column is one line of 45 characters, headings are not taken for 1-character
-    headline lines; the back cover is read vertically too."""
-    from publish.preflight.makeup import _read, audit
-
-    _, data = sample
-    path = tmp_path / "tategaki.pdf"
-    path.write_bytes(data)
-    pages = _read(path)
+    headline lines; the back cover is read vertically too. (The audit and the pages it
+    read are those of the preflight run on the sample's file: `preflighted`.)"""
+    _, result, pages = preflighted
     assert all(p.vertical for p in pages), [p.number for p in pages if not p.vertical]
-    result = audit(path)
     body = [len(line.ink) for p in pages[2:-1] for line in p.lines if abs(line.size - SIZE) < 0.3]
     assert len(body) > 100 and 44 <= statistics.mode(body) <= 46  # full columns of 45 characters
     assert result.findings == [], [str(f) for f in result.findings]
@@ -684,8 +740,7 @@ def test_back_cover_is_set_vertically_from_the_right(sample):
     from publish.preflight.makeup import _vertical_page
 
     doc, data = sample
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        chars = pdf.pages[-1].chars
+    chars = page_chars(data)[-1]
     assert _vertical_page(chars)
 
     def column(word):
