@@ -33,9 +33,11 @@ from .test_typeset_ja_harness import (
     load_paragraphs,
     read_pdf,
     render,
+    render_stress_and_sample,
     sample_paragraphs,
     line_spacing,
     split_paragraphs,
+    stress_and_sample,
 )
 
 WIDTHS = (20, 24, 27, 33)
@@ -45,6 +47,7 @@ EM = BODY
 STRESS = load_paragraphs(FIXTURES / "typeset" / "stress.txt")
 SAMPLE = sample_paragraphs()
 ALL = STRESS + SAMPLE
+assert ALL == stress_and_sample()  # what render_stress_and_sample sets
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -56,7 +59,7 @@ def extension():
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}em" for w in WIDTHS])
 def setting(request, extension):
     width = request.param
-    rendered = read_pdf(render(ALL, width), width)
+    rendered = read_pdf(render_stress_and_sample(width), width)  # render(ALL, width), shared with test_typeset_ja_pushin
     return width, rendered, split_paragraphs(rendered, ALL)
 
 
@@ -543,7 +546,7 @@ def test_text_stream_in_reading_order(extension):
 
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(render(ALL, 27))
+    doc = pdfium.PdfDocument(render_stress_and_sample(27))  # render(ALL, 27): the 27em setting's PDF
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     text = re.sub(r"\s", "", text)
     pos = 0

@@ -96,6 +96,28 @@ def render(paragraphs, columns_em: int, extra_css: str = "") -> bytes:
     return weasyprint.HTML(string=html, base_url=str(ROOT) + "/").write_pdf()
 
 
+def stress_and_sample() -> list[Paragraph]:
+    """The stress paragraphs and the sample's long body paragraphs: what the JLReq tests set."""
+    return load_paragraphs(FIXTURES / "typeset" / "stress.txt") + sample_paragraphs()
+
+
+def render_stress_and_sample(columns_em: int) -> bytes:
+    """render(stress_and_sample(), columns_em) with the extension's defaults (its context
+    when one is active). test_typeset_ja and test_typeset_ja_pushin measure the same
+    settings, so each width is set once per test run (conftest.shared) and both read it."""
+    from publish.typeset_ja import weasyprint as jlreq
+
+    from .conftest import shared
+
+    def make(folder: Path) -> dict:
+        path = folder / f"stress-and-sample-{columns_em}em.pdf"
+        with jlreq.installed():
+            path.write_bytes(render(stress_and_sample(), columns_em))
+        return {"path": path}
+
+    return shared(f"typeset-stress-and-sample-{columns_em}em", make)["path"].read_bytes()
+
+
 # --- reading the PDF back ------------------------------------------------------------
 
 

@@ -32,8 +32,10 @@ from .test_typeset_ja_harness import (
     load_paragraphs,
     read_pdf,
     render,
+    render_stress_and_sample,
     sample_paragraphs,
     split_paragraphs,
+    stress_and_sample,
 )
 
 WIDTHS = (20, 24, 25, 27, 33)
@@ -43,6 +45,7 @@ TOL = 0.5  # pt
 STRESS = load_paragraphs(FIXTURES / "typeset" / "stress.txt")
 SAMPLE = sample_paragraphs()
 ALL = STRESS + SAMPLE
+assert ALL == stress_and_sample()  # what render_stress_and_sample sets
 
 # plain kanji and kana: none of them is punctuation or prohibited at a line's start
 FILLER = "東京都職員研修交流派遣実務経験知見現場民間企業行政組織人材育成基本方針技術支援案件担当業務"
@@ -128,10 +131,23 @@ def test_built_cases_compress_only_what_jlreq_allows(built):
 # --- the stress text and the sample at several widths -------------------------------------
 
 
+@pytest.fixture(scope="module")
+def at_25em(extension):
+    """ALL set at 25 em with the defaults, and the extension's decisions while it was set:
+    the 25 em `setting`, and the layout-token test's "on" case."""
+    extension.reset_decisions()
+    data = render(ALL, 25)
+    decisions = list(extension.decisions.values())
+    extension.reset_decisions()
+    return data, decisions
+
+
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}em" for w in WIDTHS])
 def setting(request, extension):
     width = request.param
-    rendered = read_pdf(render(ALL, width), width)
+    # render(ALL, width): at 25 em this module's own, the other widths shared with test_typeset_ja
+    data = request.getfixturevalue("at_25em")[0] if width == 25 else render_stress_and_sample(width)
+    rendered = read_pdf(data, width)
     return width, rendered, split_paragraphs(rendered, ALL)
 
 
@@ -331,7 +347,7 @@ def test_wakan_compression_when_enabled(extension, width):
 # --- the layout tokens -----------------------------------------------------------------------
 
 
-def test_push_in_and_short_end_follow_the_layout_tokens(extension):
+def test_push_in_and_short_end_follow_the_layout_tokens(extension, at_25em):
     """typesetting.push_in / short_end / min_wakan reach the extension as --jl-push-in,
     --jl-short-end and --jl-min-wakan: switched off in the CSS, no line is pushed in (the
     pushed-out ones are still recorded) and no paragraph end is re-set."""
@@ -343,11 +359,10 @@ def test_push_in_and_short_end_follow_the_layout_tokens(extension):
     assert "--jl-push-in: off;" in css and "--jl-short-end: off;" in css and "--jl-min-wakan: 0.125;" in css
     assert "--jl-push-in" not in load_layout("brochure").css_variables("print")  # unset: the defaults
 
-    decisions = {}
-    for name, css in (("on", ""), ("off", ":root { --jl-push-in: off; --jl-short-end: off; }")):
-        extension.reset_decisions()
-        render(ALL, 25, css)
-        decisions[name] = list(extension.decisions.values())
+    decisions = {"on": at_25em[1]}  # render(ALL, 25) with the defaults
+    extension.reset_decisions()
+    render(ALL, 25, ":root { --jl-push-in: off; --jl-short-end: off; }")
+    decisions["off"] = list(extension.decisions.values())
     extension.reset_decisions()
     assert decisions["on"].count("push-in") >= 1
     assert any(d.startswith("short-end") for d in decisions["on"])
