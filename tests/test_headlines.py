@@ -150,16 +150,23 @@ def test_samples_have_no_headline_or_wakan_findings(built, name):
     assert len(result.body_wakan) >= 10
 
 
+@pytest.fixture(scope="module")
+def sample_pdf(built):
+    """The sample's print PDF opened once in pdfplumber for the tests below (each page is
+    parsed the first time one of them reads it)."""
+    with pdfplumber.open(built["tokyo-ict-exchange"].with_suffix(".pdf")) as pdf:
+        yield pdf
+
+
 def _page_top_text(page, area_top: float) -> str:
     return "".join(c["text"] for c in page.chars if c["top"] < area_top)
 
 
-def test_running_heads_base_text_with_wakan_and_none_on_the_opening_page(built):
-    with pdfplumber.open(built["tokyo-ict-exchange"].with_suffix(".pdf")) as pdf:
-        heads = []
-        for page in pdf.pages[1:5]:
-            small = [c for c in page.chars if abs(c["size"] - 7.5) < 0.01 and c["top"] < 140]
-            heads.append(("".join(c["text"] for c in small), small))
+def test_running_heads_base_text_with_wakan_and_none_on_the_opening_page(sample_pdf):
+    heads = []
+    for page in sample_pdf.pages[1:5]:
+        small = [c for c in page.chars if abs(c["size"] - 7.5) < 0.01 and c["top"] < 140]
+        heads.append(("".join(c["text"] for c in small), small))
     assert heads[0][0] == ""                                  # the opening page
     text, chars = heads[1]
     assert text.replace(" ", "") == "民間企業での実務経験を行政DXに還元"
@@ -168,21 +175,19 @@ def test_running_heads_base_text_with_wakan_and_none_on_the_opening_page(built):
     assert abs(gap / 7.5 - 0.25) < 0.03, gap / 7.5
 
 
-def test_back_cover_title_is_one_size_and_weight(built):
-    with pdfplumber.open(built["tokyo-ict-exchange"].with_suffix(".pdf")) as pdf:
-        back = pdf.pages[-1]
-        title = [c for c in back.chars if abs(c["size"] - 11) < 0.01]
-        text = "".join(c["text"] for c in title)
-        assert "DX" in text and "還元" in text
-        assert {c["fontname"].split("+")[-1] for c in title} == {"Noto-Sans-JP-Bold"}
-        assert not [c for c in back.chars if c["text"] in "DX" and abs(c["size"] - 9) < 0.01]
+def test_back_cover_title_is_one_size_and_weight(sample_pdf):
+    back = sample_pdf.pages[-1]
+    title = [c for c in back.chars if abs(c["size"] - 11) < 0.01]
+    text = "".join(c["text"] for c in title)
+    assert "DX" in text and "還元" in text
+    assert {c["fontname"].split("+")[-1] for c in title} == {"Noto-Sans-JP-Bold"}
+    assert not [c for c in back.chars if c["text"] in "DX" and abs(c["size"] - 9) < 0.01]
 
 
-def test_print_sets_source_question_marks_full_width(built):
+def test_print_sets_source_question_marks_full_width(sample_pdf):
     source = (ROOT / "content" / "tokyo-ict-exchange.yaml").read_text(encoding="utf-8")
     assert "か?" in source                                    # the editor's text is kept
-    with pdfplumber.open(built["tokyo-ict-exchange"].with_suffix(".pdf")) as pdf:
-        text = "".join(page.extract_text() for page in pdf.pages)
+    text = "".join(page.extract_text() for page in sample_pdf.pages)
     assert "か？" in text and "か?" not in text
 
 
