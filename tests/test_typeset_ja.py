@@ -33,6 +33,7 @@ from .test_typeset_ja_harness import (
     load_paragraphs,
     read_pdf,
     render,
+    read_stress_and_sample,
     render_stress_and_sample,
     sample_paragraphs,
     line_spacing,
@@ -59,7 +60,7 @@ def extension():
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}em" for w in WIDTHS])
 def setting(request, extension):
     width = request.param
-    rendered = read_pdf(render_stress_and_sample(width), width)  # render(ALL, width), shared with test_typeset_ja_pushin
+    rendered = read_stress_and_sample(width)  # read_pdf(render(ALL, width)), shared with test_typeset_ja_pushin
     return width, rendered, split_paragraphs(rendered, ALL)
 
 

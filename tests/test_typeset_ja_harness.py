@@ -5,6 +5,7 @@ justified columns of a whole number of ems and reads the body lines back from th
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import statistics
@@ -116,6 +117,13 @@ def render_stress_and_sample(columns_em: int) -> bytes:
         return {"path": path}
 
     return shared(f"typeset-stress-and-sample-{columns_em}em", make)["path"].read_bytes()
+
+
+@functools.cache
+def read_stress_and_sample(columns_em: int) -> Rendered:
+    """read_pdf(render_stress_and_sample(columns_em)), read once per process (both modules
+    may run in one): the tests only read it."""
+    return read_pdf(render_stress_and_sample(columns_em), columns_em)
 
 
 # --- reading the PDF back ------------------------------------------------------------

@@ -32,7 +32,7 @@ from .test_typeset_ja_harness import (
     load_paragraphs,
     read_pdf,
     render,
-    render_stress_and_sample,
+    read_stress_and_sample,
     sample_paragraphs,
     split_paragraphs,
     stress_and_sample,
@@ -145,9 +145,11 @@ def at_25em(extension):
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}em" for w in WIDTHS])
 def setting(request, extension):
     width = request.param
-    # render(ALL, width): at 25 em this module's own, the other widths shared with test_typeset_ja
-    data = request.getfixturevalue("at_25em")[0] if width == 25 else render_stress_and_sample(width)
-    rendered = read_pdf(data, width)
+    # read_pdf(render(ALL, width)): at 25 em this module's own, the other widths shared with test_typeset_ja
+    if width == 25:
+        rendered = read_pdf(request.getfixturevalue("at_25em")[0], width)
+    else:
+        rendered = read_stress_and_sample(width)
     return width, rendered, split_paragraphs(rendered, ALL)
 
 
