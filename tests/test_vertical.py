@@ -584,8 +584,8 @@ def test_vert_alternates_cache_matches_the_fonts():
         key = vertical.font_key(content)
         fresh = vertical.vert_map(content, cached=False)
         assert {int(a): b for a, b in cache["fonts"][key].items()} == fresh, path.name
-        cmap = TTFont(path, lazy=True).getBestCmap()
-        order = TTFont(path, lazy=True).getGlyphOrder()
+        font = TTFont(path, lazy=True)  # one font object: the cmap reads the glyph order too
+        cmap, order = font.getBestCmap(), font.getGlyphOrder()
         gid = {ch: order.index(cmap[ord(ch)]) for ch in "、。「」ー"}
         assert all(gid[ch] in fresh for ch in gid), path.name
 
