@@ -541,7 +541,11 @@ def test_ruby_and_emphasis_dots_to_the_right(stress):
 
 def test_horizontal_layouts_do_not_change():
     """The draw hook leaves text boxes without --jl-writing-mode alone: the horizontal
-    booklet renders to the same PDF content with and without it installed."""
+    booklet draws to the same PDF content with and without it installed. (The hook is
+    all vertical.install() adds, a wrapper of weasyprint.draw.draw_text: so the booklet is
+    laid out once and that document drawn twice.)"""
+    from weasyprint import draw
+
     from publish.app.build import load
     from publish.layout import load_layout
     from publish.writers.pdf import render_document
@@ -551,10 +555,13 @@ def test_horizontal_layouts_do_not_change():
     doc = load(SAMPLE)
     layout = load_layout("booklet")
     with jlreq.installed():
-        with_hook = render_document(doc, layout).write_pdf()
+        document = render_document(doc, layout)
+        assert draw.draw_text is vertical._draw_text, "the hook is installed"
+        with_hook = document.write_pdf()
         vertical.uninstall()
         try:
-            without = render_document(doc, layout).write_pdf()
+            assert draw.draw_text is not vertical._draw_text
+            without = document.write_pdf()
         finally:
             vertical.install()
 
