@@ -44,6 +44,16 @@ def wait_for(base: str, predicate, what: str) -> dict:
     raise AssertionError(f"timed out waiting for {what}; last state: {last}")
 
 
+def short_sample(target: Path, sections: int) -> Path:
+    """The sample's text with its first `sections` sections and its closing note (cut as text,
+    so every line the tests edit stays as written), at `target`."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("  - heading:")]
+    note = next(i for i, line in enumerate(lines) if line.startswith("note:"))
+    target.write_text("".join(lines[:starts[sections]] + lines[note:]), encoding="utf-8")
+    return target
+
+
 def cover_colour(base: str, version: int) -> tuple[int, int, int]:
     image = Image.open(io.BytesIO(fetch(f"{base}page/1.png?v={version}"))).convert("RGB")
     return image.getpixel((image.width // 2, image.height // 2))
@@ -61,7 +71,7 @@ def layouts_copy(tmp_path):
 def preview(layouts_copy):
     source = layouts_copy.parent / "content" / SAMPLE.name
     source.parent.mkdir()
-    shutil.copy(SAMPLE, source)  # the sample has no images
+    short_sample(source, 1)  # the sample (no images) with one section: each of the rebuilds is shorter
     env = dict(os.environ, PUBLISH_LAYOUTS=str(layouts_copy), PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         [sys.executable, "-m", "publish", "preview", str(source), "--layout", "booklet"],
@@ -210,8 +220,7 @@ def test_preview_of_a_collection_with_its_epub(layouts_copy):
 def test_preview_rasterises_the_page_in_view_first_and_marks_changed_pages(layouts_copy):
     content = layouts_copy.parent / "content"
     content.mkdir()
-    source = content / SAMPLE.name
-    shutil.copy(SAMPLE, source)
+    source = short_sample(content / SAMPLE.name, 2)  # 7 pages: the note is far from page 1
     process, base = start_preview(source, layouts_copy, "--layout", "booklet")
     try:
         first = wait_for(base, lambda s: s["version"] >= 1 and s["complete"], "the first build")
