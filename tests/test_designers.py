@@ -75,10 +75,16 @@ def test_shipped_layouts_have_clean_stylesheets(capsys):
 def test_build_reports_css_warnings_on_stderr_and_strict_fails(layouts, tmp_path, capsys):
     css = mistake_layout(layouts)
     out = tmp_path / "out"
-    status, lines = run(["build", str(SAMPLE), "--layout", "mine", "--format", "epub", "--out", str(out)], capsys)
+    # the sample with its first section (the EPUB's page list typesets the book; the layout's
+    # warnings do not depend on the source's length)
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    second = [i for i, line in enumerate(lines) if line.startswith("  - heading:")][1]
+    source = tmp_path / SAMPLE.name
+    source.write_text("".join(lines[:second]), encoding="utf-8")
+    status, lines = run(["build", str(source), "--layout", "mine", "--format", "epub", "--out", str(out)], capsys)
     assert status == 0 and (out / "tokyo-ict-exchange.epub").is_file()
     assert sum(line.startswith(f"{css}:") and ": warning: " in line for line in lines) == 4
-    status, lines = run(["build", str(SAMPLE), "--layout", "mine", "--format", "epub", "--out",
+    status, lines = run(["build", str(source), "--layout", "mine", "--format", "epub", "--out",
                          str(tmp_path / "strict"), "--strict"], capsys)
     assert status == 2 and not (tmp_path / "strict").exists()
     assert any(line.startswith(f"{css}:2:16: error: var(--color-acent)") for line in lines)
