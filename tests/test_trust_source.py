@@ -170,11 +170,8 @@ def test_import_refuses_control_and_bidi_characters_with_their_position(tmp_path
 
 
 def test_import_does_not_report_its_own_probe_file(tmp_path, capsys):
-    # the seed's first two sections (the check typesets the source: a short one is enough)
-    head = "\n".join(SEED.read_text(encoding="utf-8").split("\n")[:24]) + "\n"
-    assert head.rstrip().splitlines()[-1].startswith("西田:") and "CCoE" in head
     article = tmp_path / "a.txt"
-    article.write_text(head.replace("CCoE", "CCoE" + "x" * 50, 1), encoding="utf-8")
+    article.write_text(SEED.read_text(encoding="utf-8").replace("CCoE", "CCoE" + "x" * 50, 1), encoding="utf-8")
     assert main(["import", str(article), "-o", str(tmp_path / "a.yaml")]) == 0
     assert "imported.yaml" not in capsys.readouterr().err
     assert main(["check", str(tmp_path / "a.yaml")]) == 0
