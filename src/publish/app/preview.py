@@ -303,7 +303,9 @@ class Previewer:
                 cover = buffer.getvalue()
             from publish.writers.epub import build_epub
 
-            data = build_epub(doc, layout, vertical=mode == "v", cover=cover)
+            # no page list: its markers are invisible, and reading them off a print render would
+            # typeset the whole book again for every view of every rebuild
+            data = build_epub(doc, layout, vertical=mode == "v", cover=cover, page_list=False)
             files = _epub_contents(data)
             self._epub[mode] = (version, files)
             return files
