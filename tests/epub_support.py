@@ -210,24 +210,44 @@ public class CheckMany {
 JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]  # start-up dominates a run
 
 
+def _report_store() -> Path:
+    """Where this run keeps EPUBCheck's reports, by the book's content (shared by the xdist
+    workers: a book several modules check is checked once)."""
+    from .conftest import _FACTORY
+
+    root = _FACTORY[-1].getbasetemp().parent if _FACTORY else scratch()
+    store = root / "epubcheck-reports"
+    store.mkdir(exist_ok=True)
+    return store
+
+
 def epubcheck_many(paths: list[Path]) -> dict[Path, dict]:
     """EPUBCheck's JSON report of each book, all checked in one JVM (Java's single-file
     source launcher runs EPUBChecker once per book): about 4 s for five books instead of
-    4 s each. Falls back to one run per book if the launcher is unavailable."""
+    4 s each. Falls back to one run per book if the launcher is unavailable. A book with
+    the same bytes as one checked earlier in the run is not checked again."""
+    import hashlib
+
     java = shutil.which("java")
     assert java, "a Java runtime is needed for EPUBCheck (.ci/run installs one)"
     jar = epubcheck_jar()
+    store = _report_store()
+    done = {path: store / f"{hashlib.sha256(path.read_bytes()).hexdigest()[:24]}.json" for path in paths}
     work = Path(tempfile.mkdtemp(dir=scratch()))
-    launcher = work / "CheckMany.java"
-    launcher.write_text(CHECK_MANY, encoding="utf-8")
-    reports = {path: work / f"{i}-{path.stem}.json" for i, path in enumerate(paths)}
-    args = [str(x) for pair in reports.items() for x in pair]
-    subprocess.run([java, *JVM_FLAGS, "-cp", str(jar), str(launcher), *args], capture_output=True, timeout=600)
+    reports = {path: work / f"{i}-{path.stem}.json" for i, path in enumerate(paths) if not done[path].exists()}
+    if reports:
+        launcher = work / "CheckMany.java"
+        launcher.write_text(CHECK_MANY, encoding="utf-8")
+        args = [str(x) for pair in reports.items() for x in pair]
+        subprocess.run([java, *JVM_FLAGS, "-cp", str(jar), str(launcher), *args], capture_output=True, timeout=600)
     for path, report in reports.items():
         if not report.exists():
             subprocess.run([java, *JVM_FLAGS, "-jar", str(jar), str(path), "--json", str(report), "-q"],
                            capture_output=True, timeout=300)
-    return {path: json.loads(report.read_text(encoding="utf-8")) for path, report in reports.items()}
+        json.loads(report.read_text(encoding="utf-8"))  # a whole report, or fail here
+        shutil.copy(report, done[path].with_suffix(".part"))
+        done[path].with_suffix(".part").replace(done[path])
+    return {path: json.loads(done[path].read_text(encoding="utf-8")) for path in paths}
 
 
 ALL_BOOKS = ("sample-h", "sample-v", "rich-h", "rich-v", "rich-v-fonts", "rich-h-fonts", "all-parts-h", "all-parts-v")
