@@ -24,6 +24,12 @@ from publish.typeset_ja import vertical
 from publish.typeset_ja import weasyprint as jlreq
 
 
+# The last make-up of this process: the screen edition and the office booklet of one build
+# (`--format screen-pdf,booklet`) draw the same made-up pages, so the second does not make
+# them up again (a WeasyPrint Document draws the same bytes every time it is written).
+_LAST: list = []  # [(book, layout, medium, document, note)], one entry
+
+
 def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None = None, label: str = ".pdf"):
     """The book's WeasyPrint Document made up for its binding (publish.render.makeup): the page
     count a multiple of 4 (saddle) or 2 (perfect), by the layout's make-up strategies;
@@ -31,12 +37,15 @@ def made_up(book, layout: Layout, *, medium: str = "print", notes: list | None =
     from publish.render.makeup import fit_collection, fit_interview
 
     book = as_book(book)
-    if book.single:
+    if _LAST and _LAST[0][0] is book and _LAST[0][1] is layout and _LAST[0][2] == medium:
+        document, note = _LAST[0][3:]
+    elif book.single:
         document, note = fit_interview(book.interview, layout, lambda plan: render_document(
             book.interview, layout, medium=medium, plan=plan), medium=medium)
     else:
         document, note = fit_collection(book, layout, lambda plan: render_book(
             book, layout, medium=medium, plan=plan), medium=medium)
+    _LAST[:] = [(book, layout, medium, document, note)]
     if note and notes is not None:
         notes.append(f"{book.slug}{label}: {note}")
     return document
