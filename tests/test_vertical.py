@@ -795,6 +795,87 @@ def test_makeup_audit_reports_a_vertical_page_that_stops_short(layouts, tmp_path
         assert int(hole.message.split("ends ")[1].split()[0]) >= 4
 
 
+def test_editorial_pages_are_vertical_frame_pages(tmp_path):
+    """The pages the make-up adds before the back cover (a full-page pull quote, the people,
+    the contact page) are frame pages like the interview's: set in columns read top to
+    bottom, right to left, inside the type area, and preflight finds nothing on them.
+    (They were upright pages set horizontally, with 縦中横 markup in horizontal lines, and
+    ran up to 9 mm out of the trim.) The make-up fixture's first section, with a URL for the
+    contact page's QR code: 5 pages, so all three editorial pages are added."""
+    from publish import preflight
+    from publish.app.build import load
+    from publish.layout import load_layout
+    from publish.writers.pdf import build_pdf
+
+    doc = load(ROOT / "tests" / "fixtures" / "makeup" / "three-speakers.yaml")
+    doc = dataclasses.replace(doc, sections=doc.sections[:1], url="https://example.jp/aobadai/recruit")
+    layout = load_layout("tategaki")
+    notes: list[str] = []
+    data = build_pdf(doc, layout, notes=notes)
+    assert any("5 pages → 8" in n and "a full-page pull quote, a people page, a contact page" in n
+               for n in notes), notes
+    path = tmp_path / "editorial.pdf"
+    path.write_bytes(data)
+    report = preflight.check_pdf(path, preflight.Expectations(trim_mm=(148, 210), bleed_mm=3, pdfx=True,
+                                                              binding="saddle"))
+    assert report.ok, report.format(verbose=True)
+    editorial = (5, 6, 7)   # 1-based: quote, people, contact; 8 is the back cover
+    assert not [f for f in report.findings if f.page in editorial and f.severity > preflight.Severity.INFO], \
+        report.format()
+
+    area = layout.type_area
+    pages = page_chars(data)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        boxes = [([float(v) for v in p.mediabox], [float(v) for v in p.obj.TrimBox]) for p in pdf.pages]
+    for number, text in zip(editorial, (_norm(doc.lead[0].plain)[:12], "この記事に登場した人", _norm(doc.contact.heading.plain)[:8])):
+        chars = [c for c in pages[number - 1] if c["text"].strip()]
+        assert text in _norm(_text(chars)), (number, text, _text(chars)[:80])
+        media, trim = boxes[number - 1]
+        # the trim and the type area top-down from the MediaBox's top (x: pdfplumber's x0/x1
+        # are PDF x; an upright glyph's em box from its matrix, which pdfminer gives
+        # relative to the MediaBox's lower-left corner: its origin is the em box's left foot)
+        left, right = trim[0], trim[2]
+        top, bottom = media[3] - trim[3], media[3] - trim[1]
+        head, foot = top + area.margin_top, top + area.margin_top + area.width
+
+        def em_box(c):
+            foot_y = c["matrix"][5] + media[1]
+            return media[3] - foot_y - _cross(c), media[3] - foot_y
+
+        # columns: the Japanese characters of the page's text (not the 7–7.5 pt running head
+        # and folio) follow each other downwards in the content stream
+        ja = [c for c in chars if is_japanese(c["text"]) and c["size"] >= 8]
+        runs = [r for r in _runs(ja)]
+        in_columns = sum(len(r) for r in runs if len(r) >= 2)
+        assert in_columns >= 0.9 * len(ja) and len(ja) > 30, (number, in_columns, len(ja))
+        assert all(em_box(r[i])[0] < em_box(r[i + 1])[0] for r in runs for i in range(len(r) - 1))
+        # right to left: the page's first column is its rightmost, and the columns of a
+        # passage (consecutive columns of one size) follow each other leftwards
+        centres = [column_centre(r) for r in runs if len(r) >= 2]
+        assert centres[0] == max(centres), (number, centres)
+        sized = [(round(r[0]["size"], 1), column_centre(r)) for r in runs if len(r) >= 2]
+        passages = 0
+        for (size_a, xa), (size_b, xb) in zip(sized, sized[1:]):
+            if size_a == size_b:
+                assert xb < xa - 0.5 * size_a, (number, size_a, xa, xb)
+                passages += 1
+        assert passages >= 2, (number, sized)
+        # inside the type area (a column's em boxes from the head to the foot, the columns
+        # within the block of 20), so well inside the trim's 3 mm safety margin
+        block_right = right - area.frame_margin_top
+        block_left = block_right - area.height
+        safety = 3 * 72 / 25.4
+        for c in ja:
+            c_top, c_bottom = em_box(c)
+            # an opening bracket at the head of a column (the quote's 〝) is set half-width
+            # there (二分: its blank half before the head, the ink in the half that remains)
+            slack = 0.5 * _cross(c) + 0.5 if c["text"] in OPENING_BRACKETS else 0.5
+            assert head - slack <= c_top and c_bottom <= foot + 0.5, (number, c["text"], c_top, c_bottom, head, foot)
+            assert block_left - 1 <= c["x0"] and c["x1"] <= block_right + 1, (number, c["text"], c["x0"], c["x1"])
+        for c in chars:   # the running head, the folio, sideways Latin: inside the safety margin across
+            assert left + safety <= c["x0"] and c["x1"] <= right - safety, (number, c["text"])
+
+
 def test_vertical_pdf_is_reproducible(sample):
     """A second build of the vertical PDF is byte-identical: the frame turning and the
     right-to-left declaration save with a deterministic /ID (qpdf keeps the first /ID

@@ -625,8 +625,11 @@ def _short_page(page: PageText, following: PageText | None, body: float, pitch: 
     type area's left edge while the text continues on the next page (a hole at the end of
     the page: a keep rule or a block too big for the rest of the page)."""
     texts = [l for l in inside if l.kind != 'small']
-    if not texts or not _continues(following, body):
+    if not texts or not _continues(following, body, area, pitch):
         return []
+    last = min(texts, key=lambda l: l.base)
+    if last.kind != 'body' or last.x0 > area[0] + HEAD_INDENT * body:
+        return []   # the page does not end in running text (an editorial page: a quote's source, a profile band)
     floor = min(l.base - 0.3 * l.size for l in texts) - 0.5 * (pitch - body)
     short = (floor - area[1]) / pitch
     if short <= 3.2:
@@ -640,7 +643,10 @@ def _continues(following: PageText | None, body: float, area=None, pitch: float 
     """Does the running text go on to the next page (rather than a new opener, a blank or
     the back cover)? With the type area (``area``, ``pitch``): on a horizontal page the
     text goes on at the head of the type area, below a section heading at most; a back
-    cover or an editorial page (people, contact) sets its body-size text lower down."""
+    cover or an editorial page (people, contact) sets its body-size text lower down; on a
+    vertical page (frame terms: a column is a line, x0 its head) the first body column
+    stands within as many columns of the type area's right edge and starts at its head
+    (a profile band's biography starts lower down, in its second tier)."""
     if following is None:
         return False
     bodies = [l for l in following.lines if l.kind == 'body']
@@ -653,10 +659,15 @@ def _continues(following: PageText | None, body: float, area=None, pitch: float 
         return False
     if area is not None and pitch and not following.vertical:
         return area[3] - first <= HEAD_LINES * pitch
+    if area is not None and pitch:
+        column = [l for l in bodies if l.base >= first - 0.5 * pitch]
+        return (area[3] - first <= HEAD_LINES * pitch
+                and min(l.x0 for l in column) <= area[0] + HEAD_INDENT * body)
     return True
 
 
 HEAD_LINES = 6  # the first body line of a continued page stands within this many lines of the type area's top
+HEAD_INDENT = 3  # ems: a vertical page's running text starts its columns at the head (an indent, a label at most)
 
 
 def _wakan(page: PageText, body: float) -> tuple[list[MakeupFinding], list[float]]:
