@@ -143,6 +143,15 @@ def sample_build(shared_build) -> dict[str, Path]:
     return {"pdf": pdf["path"], "epub": epub["path"], "stderr": pdf["stderr"]}
 
 
+def sample_text(sections: int = 1) -> str:
+    """The sample's YAML up to its (sections + 1)th section, as text (every line kept as it
+    is): the smaller book a test needs when what it checks does not depend on the length."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("  - heading:")]
+    assert len(starts) > sections
+    return "".join(lines[:starts[sections]])
+
+
 def gather(folder: Path, *outputs: dict) -> Path:
     """A folder of links to shared outputs (for tests that look files up by name in one
     folder, as a multi-source `publish build --out DIR` would have left them)."""

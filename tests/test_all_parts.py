@@ -4,13 +4,14 @@ builds to both formats."""
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pikepdf
 from PIL import Image
 
 from publish import preflight
 
-from .conftest import run_publish
+from .conftest import run_publish, shared
 
 SOURCE = """\
 title: 全部入りの{試験|しけん}記事
@@ -61,11 +62,21 @@ def make_source(content_dir):
     return path
 
 
-def test_every_part_builds_to_pdf_and_epub(content_dir, tmp_path):
-    source = make_source(content_dir)
-    out = tmp_path / "out"
-    result = run_publish("build", str(source), "--out", str(out))
-    assert result.returncode == 0, result.stderr
+def built() -> Path:
+    """The source's print PDF, EPUB and screen PDF, from one `publish build` per test run."""
+
+    def make(folder: Path) -> dict:
+        (folder / "content" / "images").mkdir(parents=True)
+        source = make_source(folder / "content")
+        result = run_publish("build", str(source), "--out", str(folder / "out"), "--format", "pdf,epub,screen-pdf")
+        assert result.returncode == 0, result.stderr
+        return {"out": folder / "out"}
+
+    return shared("all-parts-build", make)["out"]
+
+
+def test_every_part_builds_to_pdf_and_epub():
+    out = built()
     with pikepdf.open(out / "all-parts.pdf") as pdf:
         images = [name for page in pdf.pages for name in page.get_images()]
         assert len(images) >= 2, "the photo and the figure are placed"
@@ -84,15 +95,13 @@ def test_every_part_builds_to_pdf_and_epub(content_dir, tmp_path):
     assert 'class="bouten"' in text and "図の説明です。" in text and "心に残る一言です。" in text
 
 
-def test_back_cover_qr_code_encodes_the_url(content_dir, tmp_path):
+def test_back_cover_qr_code_encodes_the_url():
     """Read the QR code's modules back from the rendered back cover and compare them
     with the code for the source's url."""
     import pypdfium2 as pdfium
     import segno
 
-    source = make_source(content_dir)
-    out = tmp_path / "out"
-    assert run_publish("build", str(source), "--out", str(out), "--format", "screen-pdf").returncode == 0
+    out = built()
     pdf = pdfium.PdfDocument(str(out / "all-parts-screen.pdf"))
     try:
         page = pdf[len(pdf) - 1]

@@ -8,19 +8,19 @@ import pytest
 
 from publish import output
 
-from .conftest import SAMPLE, run_publish
+from .conftest import run_publish, sample_text
 
 
 def test_failed_build_keeps_the_previous_output(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
     source = content / "sample.yaml"
-    source.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    source.write_text(sample_text(), encoding="utf-8")  # its first section: a valid source
     out = tmp_path / "build"
     assert run_publish("build", str(source), "--out", str(out), "--format", "epub").returncode == 0
     good = (out / "sample.epub").read_bytes()
 
-    source.write_text(SAMPLE.read_text(encoding="utf-8").replace("- yamada:", "- yamda:", 1), encoding="utf-8")
+    source.write_text(sample_text().replace("- yamada:", "- yamda:", 1), encoding="utf-8")
     result = run_publish("build", str(source), "--out", str(out), "--format", "epub")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert (out / "sample.epub").read_bytes() == good

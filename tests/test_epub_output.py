@@ -134,11 +134,10 @@ def test_an_empty_entry_is_refused():
         zip_epub({"EPUB/package.opf": b""})
 
 
-def test_the_cli_takes_vertical_and_embed_fonts(tmp_path):
+def test_the_cli_takes_vertical_and_embed_fonts(shared_build):
     from .conftest import run_publish
 
-    result = run_publish("build", str(SAMPLE), "--format", "epub", "--vertical", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    opf = support.read(tmp_path / "tokyo-ict-exchange.epub", "EPUB/package.opf").decode()
+    built = shared_build(SAMPLE, "epub", "--vertical")  # `publish build … --vertical`, once per run
+    opf = support.read(built["path"], "EPUB/package.opf").decode()
     assert 'page-progression-direction="rtl"' in opf
     assert "--embed-fonts" in run_publish("build", "--help").stdout

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pypdfium2 as pdfium
 import pytest
 
-from .conftest import ROOT, gather, run_publish
+from .conftest import ROOT, gather, run_publish, sample_text
 from .epub_support import epubcheck_many
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -98,16 +98,8 @@ def test_one_identifier_per_edition_stable_across_builds(editions, tmp_path):
     assert opf(again / "tokyo-ict-exchange.epub").find("opf:metadata/dc:identifier", OPF).text == first
 
 
-def _first_section(text: str) -> str:
-    """The sample's text up to its second section: what these metadata tests need, in a
-    smaller book."""
-    cut = [i for i, line in enumerate(text.splitlines(keepends=True)) if line.startswith("  - heading:")]
-    assert len(cut) >= 2
-    return "".join(text.splitlines(keepends=True)[:cut[1]])
-
-
 def _undated(content_dir):
-    text = _first_section(SAMPLE.read_text("utf-8"))
+    text = sample_text()
     assert "published:" not in text and "updated:" not in text
     path = content_dir / "undated.yaml"
     path.write_text(text, "utf-8")
@@ -132,7 +124,7 @@ def test_modified_is_never_a_placeholder(content_dir, tmp_path):
 
 
 def test_publisher_file_as_from_publisher_reading(content_dir, tmp_path):
-    text = _first_section(SAMPLE.read_text("utf-8")).replace("publisher: 東京都\n",
+    text = sample_text().replace("publisher: 東京都\n",
                                                               "publisher: 東京都\npublisher_reading: トウキョウト\n")
     assert "publisher_reading" in text
     (content_dir / "read.yaml").write_text(text, "utf-8")
@@ -237,7 +229,7 @@ def test_vertical_letters_and_digits_follow_the_layout_tokens():
 
 
 def test_upright_letters_token_through_a_source_style(content_dir, tmp_path):
-    text = _first_section(SAMPLE.read_text("utf-8")) + "\nstyle:\n  epub:\n    upright_letters: 0\n"
+    text = sample_text() + "\nstyle:\n  epub:\n    upright_letters: 0\n"
     (content_dir / "side.yaml").write_text(text, "utf-8")
     result = run_publish("build", str(content_dir / "side.yaml"), "--format", "epub", "--vertical",
                          "--out", str(tmp_path))

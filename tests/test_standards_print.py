@@ -18,7 +18,7 @@ from publish import press
 from publish.preflight import check_pdf
 from publish.preflight.facts import read_facts
 
-from .conftest import ROOT, run_publish
+from .conftest import ROOT, run_publish, sample_text
 
 FINISH = importlib.import_module("publish.press.finish")
 
@@ -128,7 +128,7 @@ def test_builtin_layouts_keep_small_text_in_two_inks(shared_build, layout):
 
 
 def test_accent_small_token_chooses_the_small_text_colour(tmp_path, content_dir):
-    source = (ROOT / "content" / "tokyo-ict-exchange.yaml").read_text("utf-8")
+    source = sample_text()  # its first section: questions and labels under 12pt
     source += '\nstyle:\n  colors:\n    accent-small: { cmyk: [0, 100, 100, 0], rgb: "#e60012" }\n'
     (content_dir / "red.yaml").write_text(source, "utf-8")
     for image in (ROOT / "content" / "images").glob("*"):

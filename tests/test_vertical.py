@@ -835,7 +835,7 @@ def test_editorial_pages_are_vertical_frame_pages(tmp_path):
         # are PDF x; an upright glyph's em box from its matrix, which pdfminer gives
         # relative to the MediaBox's lower-left corner: its origin is the em box's left foot)
         left, right = trim[0], trim[2]
-        top, bottom = media[3] - trim[3], media[3] - trim[1]
+        top = media[3] - trim[3]
         head, foot = top + area.margin_top, top + area.margin_top + area.width
 
         def em_box(c):
