@@ -97,6 +97,10 @@ def _session_tmp(tmp_path_factory):
     yield
     _FACTORY.remove(tmp_path_factory)
     _ENV.pop()
+    for server in _SERVER:  # the fork server ends with its input (and is waited for)
+        server.stdin.close()
+        server.wait(timeout=60)
+    _SERVER.clear()
 
 
 def shared(name: str, make) -> dict:
@@ -119,9 +123,8 @@ def build_once(source: Path, fmt: str = "pdf", *flags: str) -> dict:
     key = hashlib.sha1("\0".join([str(source.resolve()), fmt, *flags]).encode()).hexdigest()[:8]
 
     def make(out: Path) -> dict:
-        result = subprocess.run([sys.executable, "-m", "publish", "build", str(source), "--format", fmt, *flags,
-                                 "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env,
-                                timeout=600)
+        result = publish_process(["build", str(source), "--format", fmt, *flags, "--out", str(out)],
+                                 env=env, timeout=600)
         assert result.returncode == 0, result.stderr
         (path,) = out.iterdir()
         return {"path": path, "stderr": result.stderr}
@@ -162,8 +165,77 @@ def gather(folder: Path, *outputs: dict) -> Path:
 
 
 def run_publish(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=300)
+    """`python -m publish ARGS` in `cwd` with this process's environment (publish_process)."""
+    return publish_process(list(args), cwd=cwd, timeout=300)
+
+
+# `publish` commands of the tests run in a process of their own, as a user's would, but not
+# started from nothing: each is forked from a server process that has publish and WeasyPrint
+# imported already (one per xdist worker), which saves the ~0.6 CPU-s of imports a start
+# costs. The child takes the caller's folder and environment (time zone included), its
+# stdout and stderr go to files, and its exit status is main()'s, as `sys.exit(main())`
+# would make it. Tests of the interpreter's start itself (test_startup) start real ones.
+_FORK_SERVER = """
+import json, os, sys, time, traceback
+import publish.app.cli, publish.app.build, publish.writers.pdf, publish.writers.epub, publish.preflight
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            os.chdir(request["cwd"])
+            os.environ.clear()
+            os.environ.update(request["env"])
+            time.tzset()
+            for fd, name, flags in ((0, os.devnull, os.O_RDONLY), (1, request["stdout"], os.O_WRONLY),
+                                    (2, request["stderr"], os.O_WRONLY)):
+                os.dup2(os.open(name, flags), fd)
+            try:
+                status = publish.app.cli.main(request["args"])
+            except SystemExit as exit:
+                status = exit.code if isinstance(exit.code, int) else (exit.code is not None)
+                if isinstance(exit.code, str):
+                    print(exit.code, file=sys.stderr)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(status or 0)
+    _, wait = os.waitpid(pid, 0)
+    print(json.dumps(os.waitstatus_to_exitcode(wait)), flush=True)
+"""
+_SERVER: list = []
+
+
+def publish_process(args: list[str], *, cwd: Path | None = None, env: dict | None = None,
+                    timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m publish ARGS` (see _FORK_SERVER): a CompletedProcess as subprocess.run's."""
+    import select
+    import signal
+    import tempfile
+
+    if not _SERVER or _SERVER[0].poll() is not None:
+        _SERVER[:] = [subprocess.Popen([sys.executable, "-c", _FORK_SERVER], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)]
+    server = _SERVER[0]
+    argv = [sys.executable, "-m", "publish", *args]
+    with tempfile.TemporaryDirectory(prefix="publish-run-") as folder:
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        out.touch()
+        err.touch()
+        request = {"args": args, "cwd": str(cwd or ROOT), "env": dict(os.environ if env is None else env),
+                   "stdout": str(out), "stderr": str(err)}
+        server.stdin.write(json.dumps(request) + "\n")
+        server.stdin.flush()
+        if not select.select([server.stdout], [], [], timeout)[0]:
+            os.killpg(server.pid, signal.SIGKILL)
+            raise subprocess.TimeoutExpired(argv, timeout)
+        answer = server.stdout.readline()
+        assert answer, "the publish fork server ended"
+        return subprocess.CompletedProcess(argv, json.loads(answer), out.read_text(encoding="utf-8", errors="replace"),
+                                           err.read_text(encoding="utf-8", errors="replace"))
 
 
 @pytest.fixture
