@@ -9,7 +9,7 @@ import pytest
 from publish.app.build import layout_for, load
 from publish.writers.pdf import print_settings
 
-from .conftest import SAMPLE, run_publish
+from .conftest import SAMPLE, publish_process, run_publish
 
 MM = 72 / 25.4
 
@@ -110,8 +110,6 @@ def test_a_layout_asks_for_pdfx1a_a_5mm_bleed_and_no_marks(tmp_path, content_dir
     for the boxes, the version and the marks."""
     import os
     import shutil
-    import subprocess
-    import sys
 
     from publish.layout import layouts_dir
 
@@ -125,7 +123,7 @@ def test_a_layout_asks_for_pdfx1a_a_5mm_bleed_and_no_marks(tmp_path, content_dir
         "extends: brochure\npage:\n  pdf_variant: pdf/x-1a\n  bleed: 5mm\n  marks: false\n", encoding="utf-8")
     out = tmp_path / "out"
     env = dict(os.environ, PUBLISH_LAYOUTS=str(layouts))
-    run = lambda *args: subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, env=env)
+    run = lambda *args: publish_process(list(args), env=env)
     built = run("build", str(source), "--layout", "shop", "--format", "pdf", "--out", str(out))
     assert built.returncode == 0, built.stderr
     pdf_path = out / "all-parts.pdf"

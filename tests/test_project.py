@@ -16,7 +16,7 @@ import pytest
 from publish.app.cli import main
 from publish.layout import load_layout
 
-from .conftest import ROOT
+from .conftest import ROOT, publish_process
 
 MM = 72 / 25.4
 
@@ -86,8 +86,7 @@ def test_a_project_layout_may_take_a_builtin_name_and_extend_the_builtin(project
 def test_publish_builds_a_project_from_a_subfolder_or_with_project(project, tmp_path):
     assert main(["new-layout", "mine", "--from", "booklet"]) == 0
     (project / "notes").mkdir()
-    run = lambda *args, cwd: subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True,
-                                            text=True, cwd=cwd, env=clean_env(), timeout=300)
+    run = lambda *args, cwd: publish_process(list(args), cwd=cwd, env=clean_env())
     # from a subfolder: content/ and build/ are the project's
     result = run("build", "--format", "pdf", "--layout", "mine", cwd=project / "notes")
     assert result.returncode == 0, result.stderr
