@@ -218,7 +218,8 @@ def publish_process(args: list[str], *, cwd: Path | None = None, env: dict | Non
 
     if not _SERVER or _SERVER[0].poll() is not None:
         _SERVER[:] = [subprocess.Popen([sys.executable, "-c", _FORK_SERVER], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)]
+                                       stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True,
+                                       env=_ENV[-1] if _ENV else None)]  # not a test's monkeypatched one
     server = _SERVER[0]
     argv = [sys.executable, "-m", "publish", *args]
     with tempfile.TemporaryDirectory(prefix="publish-run-") as folder:
