@@ -628,7 +628,7 @@ def _short_page(page: PageText, following: PageText | None, body: float, pitch: 
     if not texts or not _continues(following, body, area, pitch):
         return []
     last = min(texts, key=lambda l: l.base)
-    if last.kind != 'body' or last.x0 > area[0] + HEAD_INDENT * body:
+    if last.kind != 'body' or not _at_head(last.x0, area, body):
         return []   # the page does not end in running text (an editorial page: a quote's source, a profile band)
     floor = min(l.base - 0.3 * l.size for l in texts) - 0.5 * (pitch - body)
     short = (floor - area[1]) / pitch
@@ -661,13 +661,17 @@ def _continues(following: PageText | None, body: float, area=None, pitch: float 
         return area[3] - first <= HEAD_LINES * pitch
     if area is not None and pitch:
         column = [l for l in bodies if l.base >= first - 0.5 * pitch]
-        return (area[3] - first <= HEAD_LINES * pitch
-                and min(l.x0 for l in column) <= area[0] + HEAD_INDENT * body)
+        return area[3] - first <= HEAD_LINES * pitch and _at_head(min(l.x0 for l in column), area, body)
     return True
 
 
 HEAD_LINES = 6  # the first body line of a continued page stands within this many lines of the type area's top
 HEAD_INDENT = 3  # ems: a vertical page's running text starts its columns at the head (an indent, a label at most)
+
+
+def _at_head(x0: float, area, body: float) -> bool:
+    """A vertical page's column (frame terms) that starts at the type area's head."""
+    return x0 <= area[0] + HEAD_INDENT * body
 
 
 def _wakan(page: PageText, body: float) -> tuple[list[MakeupFinding], list[float]]:

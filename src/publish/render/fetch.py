@@ -103,7 +103,8 @@ class Fetcher(URLFetcher):
             raise _Refused(url, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
         mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         data = real.read_bytes()
-        self.digests[url] = hashlib.sha256(data).hexdigest()[:32]
+        if real.suffix.lower() not in FONT_SUFFIXES:  # fonts are no images (26 MB to hash at every render)
+            self.digests[url] = hashlib.sha256(data).hexdigest()[:32]
         return URLFetcherResponse(url, data, {"Content-Type": mime})
 
     @staticmethod
